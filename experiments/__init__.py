@@ -1,0 +1,1 @@
+"""Named experiments: a parameter grid or a comparison, plus its figure."""

@@ -1,0 +1,26 @@
+"""neurotwin: every network model built twice, as math and as spikes, and compared.
+
+>>> import neurotwin
+>>> r = neurotwin.run("hopfield", "reference", n_units=100, n_patterns=5, seed=1)
+>>> r.observables["final_overlap"] > 0.9
+True
+"""
+
+from .compare import Comparison, compare
+from .errors import BackendUnavailable, InputError, NeurotwinError, ParamError, SimulationError
+from .harness import run
+from .registry import models
+from .results import Result
+
+__all__ = [
+    "BackendUnavailable",
+    "Comparison",
+    "InputError",
+    "NeurotwinError",
+    "ParamError",
+    "Result",
+    "SimulationError",
+    "compare",
+    "models",
+    "run",
+]

@@ -1,0 +1,157 @@
+"""Model -> realization -> builder, with lazy import of optional backends.
+
+A model module (``rate_models/<m>.py``) calls :func:`register_model`; a
+realization is any function decorated with :func:`realization`. Spiking
+modules import their simulator inside the builder, so listing what exists never
+imports Brian2 or Nengo; :func:`Realization.available` only asks whether the
+packages are installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BackendUnavailable, ParamError
+from .params import Params
+
+# Modules that register models and realizations, imported on first use.
+MODULES = (
+    "neurotwin.rate_models.hopfield",
+    "neurotwin.spiking.hopfield",
+)
+
+INSTALL_HINT = {
+    "brian2": 'pip install "brian2==2.9.0"',
+    "nengo": 'pip install "nengo>=4.1,<4.2"',
+    "nengo_loihi": 'pip install -e ".[loihi]"',
+}
+
+
+@dataclass
+class Realization:
+    """One way of simulating a model (the reference, Brian2, Nengo, ...)."""
+
+    model: str
+    name: str
+    func: Callable[..., Any]
+    options: type[Params] | None = None
+    requires: tuple[str, ...] = ()
+    #: extra availability check given the validated options (e.g. a C++ compiler)
+    check: Callable[[Params | None], None] | None = None
+    doc: str = ""
+
+    def missing(self) -> list[str]:
+        return [pkg for pkg in self.requires if importlib.util.find_spec(pkg) is None]
+
+    def available(self) -> bool:
+        return not self.missing()
+
+    def ensure_available(self, options: Params | None) -> None:
+        """Raise :class:`BackendUnavailable` naming what is missing and how to install it."""
+        missing = self.missing()
+        if missing:
+            pkg = missing[0]
+            hint = INSTALL_HINT.get(pkg, f"pip install {pkg}")
+            raise BackendUnavailable(
+                f"realization {self.model}/{self.name} needs the package {pkg!r}, "
+                f"which is not installed; install it with: {hint}"
+            )
+        if self.check is not None:
+            self.check(options)
+
+
+@dataclass
+class ModelSpec:
+    """What the harness needs to know about a model.
+
+    ``weights(params, rng) -> dict`` and ``make_inputs(params, rng) -> dict``
+    draw everything random; ``validate(params, weights, inputs)`` raises
+    :class:`~neurotwin.errors.InputError` for arrays that do not fit;
+    ``observe(result, params, weights, inputs) -> dict`` computes the shared
+    observables from a realization's traces, so every realization is measured
+    by the same code.
+    """
+
+    name: str
+    params: type[Params]
+    weights: Callable[..., dict]
+    make_inputs: Callable[..., dict]
+    validate: Callable[..., None]
+    observe: Callable[..., dict]
+    key_observable: str
+    #: rows of the default comparison: (label, realization, param overrides)
+    compare_runs: list[tuple[str, str, dict]] = field(default_factory=list)
+    doc: str = ""
+    realizations: dict[str, Realization] = field(default_factory=dict)
+
+
+_MODELS: dict[str, ModelSpec] = {}
+_PENDING: list[Realization] = []
+_loaded = False
+
+
+def register_model(spec: ModelSpec) -> ModelSpec:
+    _MODELS[spec.name] = spec
+    for real in [r for r in _PENDING if r.model == spec.name]:
+        spec.realizations[real.name] = real
+        _PENDING.remove(real)
+    return spec
+
+
+def realization(
+    model: str,
+    name: str,
+    *,
+    options: type[Params] | None = None,
+    requires: tuple[str, ...] = (),
+    check: Callable[[Params | None], None] | None = None,
+):
+    """Decorator: register ``func(params, weights, inputs, seed, options) -> Result``."""
+
+    def deco(func):
+        real = Realization(model, name, func, options, tuple(requires), check, func.__doc__ or "")
+        if model in _MODELS:
+            _MODELS[model].realizations[name] = real
+        else:
+            _PENDING.append(real)
+        return func
+
+    return deco
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for mod in MODULES:
+            importlib.import_module(mod)
+        _loaded = True
+
+
+def get_model(name: str) -> ModelSpec:
+    _load()
+    if not isinstance(name, str) or name not in _MODELS:
+        raise ParamError(f"model: must be one of {', '.join(sorted(_MODELS))} (got {name!r})")
+    return _MODELS[name]
+
+
+def get_realization(model: str, name: str) -> Realization:
+    spec = get_model(model)
+    if name not in spec.realizations:
+        raise ParamError(
+            f"realization: must be one of {', '.join(spec.realizations)} for model "
+            f"{model!r} (got {name!r})"
+        )
+    return spec.realizations[name]
+
+
+def models() -> dict[str, dict[str, bool]]:
+    """Every model with its realizations and whether each is available here."""
+    _load()
+    return {
+        m: {r: real.available() for r, real in spec.realizations.items()}
+        for m, spec in sorted(_MODELS.items())
+    }
