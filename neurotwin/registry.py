@@ -85,6 +85,8 @@ class ModelSpec:
     key_observable: str
     #: rows of the default comparison: (label, realization, param overrides)
     compare_runs: list[tuple[str, str, dict]] = field(default_factory=list)
+    #: small parameters for the conformance suite's fast runs
+    quick_params: dict = field(default_factory=dict)
     doc: str = ""
     realizations: dict[str, Realization] = field(default_factory=dict)
 

@@ -157,6 +157,21 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     return path
 
 
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write a small text file (JSON summaries) atomically, like :func:`write_dataset`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def _storable(arr: np.ndarray) -> np.ndarray:
     # netCDF has no bool type: store as uint8 and mark it
     return arr.astype(np.uint8) if arr.dtype == bool else arr

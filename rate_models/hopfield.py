@@ -382,6 +382,7 @@ SPEC = register_model(
             ("reference-sync", "reference", {"update": "sync"}),
             ("brian2", "brian2", {}),
         ],
+        quick_params={"n_units": 40, "n_patterns": 3, "n_cues": 2, "max_sweeps": 20},
         doc="Hopfield (1982) associative memory: ±1 units, Hebbian/pseudo-inverse/Storkey storage.",
     )
 )

@@ -1,0 +1,192 @@
+"""Command line: ``neurotwin list | run | compare | sweep``.
+
+Bad input ends with one line on stderr (``error: ...``) and exit code 2, before
+any simulation runs or any file is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import NeurotwinError, ParamError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+err_console = Console(stderr=True)
+
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="parameter override KEY=VALUE (repeatable); VALUE is JSON or text"),
+]
+SeedOpt = Annotated[int, typer.Option(help="seed of every random draw")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
+
+
+def parse_sets(items: list[str] | None) -> dict[str, Any]:
+    """``["n_units=100", "update=sync"]`` -> ``{"n_units": 100, "update": "sync"}``."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ParamError(f"--set: must be KEY=VALUE (got {item!r})")
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _fail(exc: Exception) -> None:
+    err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@app.command("list")
+def list_models() -> None:
+    """Every model and realization, and whether it can run here."""
+    from .registry import get_model, models
+
+    table = Table("model", "realization", "available here", "needs")
+    for model, reals in models().items():
+        spec = get_model(model)
+        for name, ok in reals.items():
+            real = spec.realizations[name]
+            table.add_row(model, name, "yes" if ok else "no", ", ".join(real.requires) or "-")
+    console.print(table)
+
+
+@app.command()
+def run(
+    model: str,
+    realization: Annotated[str, typer.Option(help="realization name")] = "reference",
+    set_: SetOpt = None,
+    seed: SeedOpt = 0,
+    out: Annotated[Path | None, typer.Option(help="write the Result here (netCDF)")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Run one realization of MODEL and print its scalar observables."""
+    from .harness import execute, prepare
+
+    try:
+        plan = prepare(model, realization, None, seed, **parse_sets(set_))
+        result = execute(plan)
+    except NeurotwinError as exc:
+        _fail(exc)
+    if out is not None:
+        result.save(out)
+    scalars = {k: _jsonable(v) for k, v in result.scalars().items()}
+    if json_:
+        payload = {
+            "model": result.model,
+            "realization": result.realization,
+            "params": result.params,
+            "seed": result.seed,
+            "observables": scalars,
+        }
+        print(json.dumps(payload))
+        return
+    table = Table("observable", "value", title=f"{model} / {realization}, seed {seed}")
+    for k, v in scalars.items():
+        table.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
+    console.print(table)
+    if out is not None:
+        console.print(f"result written to {out}")
+
+
+@app.command()
+def compare(
+    model: str,
+    set_: SetOpt = None,
+    seed: SeedOpt = 0,
+    realization: Annotated[
+        list[str] | None, typer.Option(help="realizations to compare (default: the model's rows)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Run MODEL through every realization on the same params, inputs and seed."""
+    from . import plotting
+    from .compare import compare as do_compare
+    from .results import write_text
+
+    try:
+        comp = do_compare(model, None, seed, realization, **parse_sets(set_))
+    except NeurotwinError as exc:
+        _fail(exc)
+    out = out or Path("neurotwin-out") / f"compare-{model}-seed{seed}"
+    for label, res in comp.results.items():
+        res.save(out / f"{label}.nc")
+    payload = comp.to_json()
+    write_text(out / "comparison.json", json.dumps(payload, indent=2, default=_jsonable))
+    figure = plotting.comparison(comp, out / "comparison.png")
+    if json_:
+        print(json.dumps(payload, default=_jsonable))
+        return
+    _print_comparison(comp)
+    console.print(f"results (netCDF), comparison.json and figure written to {out}/ ({figure.name})")
+
+
+def _print_comparison(comp) -> None:
+    table_data = comp.table()
+    names = sorted({k for row in table_data.values() for k in row})
+    table = Table("realization", *names, title=f"{comp.model}, seed {comp.seed}: {comp.params}")
+    for label, row in table_data.items():
+        cells = [row.get(n) for n in names]
+        table.add_row(label, *[f"{c:.4g}" if isinstance(c, float) else str(c) for c in cells])
+    console.print(table)
+    agreement = comp.agreement()
+    if agreement:
+        names = sorted({k for row in agreement.values() for k in row})
+        table = Table("vs " + comp.baseline, *names, title="agreement with the first row")
+        for label, row in agreement.items():
+            table.add_row(label, *[f"{row.get(n, float('nan')):.4g}" for n in names])
+        console.print(table)
+    for label, why in comp.skipped.items():
+        console.print(f"[yellow]skipped {label}:[/yellow] {why}")
+
+
+@app.command()
+def sweep(
+    experiment: str,
+    out: Annotated[Path | None, typer.Option(help="output folder (resumes if it exists)")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="address of a running Dask scheduler, tcp://host:port")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="local Dask workers")] = None,
+    quick: Annotated[bool, typer.Option(help="the experiment's reduced grid")] = False,
+) -> None:
+    """Run a named experiment's parameter grid on Dask; re-running resumes."""
+    from .sweep import get_experiment, run_sweep
+
+    try:
+        exp = get_experiment(experiment, quick=quick)
+        out = out or Path("neurotwin-out") / exp.name
+        run_sweep(exp, out, scheduler=scheduler, workers=workers)
+    except NeurotwinError as exc:
+        _fail(exc)
+    console.print(f"data, figure and summary written to {out}/")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The command line: JSON output for scripts, one-line errors, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from neurotwin.cli import app, parse_sets
+
+runner = CliRunner()
+
+
+def test_parse_sets():
+    assert parse_sets(["n_units=100", "update=sync", "cue_noise=0.1", "x=true"]) == {
+        "n_units": 100, "update": "sync", "cue_noise": 0.1, "x": True,
+    }
+
+
+def test_list_shows_models_and_availability():
+    res = runner.invoke(app, ["list"])
+    assert res.exit_code == 0
+    assert "hopfield" in res.output and "reference" in res.output and "yes" in res.output
+
+
+def test_run_json_and_out(tmp_path):
+    out = tmp_path / "r.nc"
+    res = runner.invoke(
+        app, ["run", "hopfield", "--set", "n_units=60", "--set", "n_patterns=3", "--seed", "2",
+              "--out", str(out), "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert set(payload) == {"model", "realization", "params", "seed", "observables"}
+    assert payload["params"]["n_units"] == 60 and payload["seed"] == 2
+    assert 0.0 <= payload["observables"]["final_overlap"] <= 1.0
+    assert isinstance(payload["observables"]["converged"], bool)
+    assert out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "n_units=1"], "error: HopfieldParams.n_units: must be an integer >= 2 (got 1)"),
+        (["--set", "n_units"], "error: --set: must be KEY=VALUE (got 'n_units')"),
+        (["--realization", "loihi"],
+         "error: realization: must be one of reference, brian2 for model 'hopfield' (got 'loihi')"),
+        (["--seed", "-3"], "error: seed: must be an integer >= 0 (got -3)"),
+    ],
+)
+def test_bad_input_one_line_no_file(tmp_path, args, message):
+    out = tmp_path / "r.nc"
+    res = runner.invoke(app, ["run", "hopfield", *args, "--out", str(out)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == message
+    assert "Traceback" not in res.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_compare_json_writes_results_and_figure(tmp_path):
+    res = runner.invoke(
+        app, ["compare", "hopfield", "--realization", "reference", "--set", "n_units=60",
+              "--set", "n_patterns=3", "--out", str(tmp_path), "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert set(payload) >= {"model", "params", "seed", "realizations", "agreement"}
+    assert "final_overlap" in payload["realizations"]["reference"]
+    assert (tmp_path / "reference.nc").exists() and (tmp_path / "comparison.png").exists()
+
+
+def test_compare_bad_param_writes_nothing(tmp_path):
+    res = runner.invoke(app, ["compare", "hopfield", "--set", "bogus=1", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: HopfieldParams.bogus: unknown parameter")
+    assert not (tmp_path / "o").exists()
