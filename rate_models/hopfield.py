@@ -152,25 +152,26 @@ def _async_sweep(wt, u, s, h, order, rand, temperature, active, tie):  # pragma:
     for c in range(n_probes):
         if not active[c]:
             continue
+        sc, hc, oc, rc = s[c], h[c], order[c], rand[c]
         for k in range(n):
-            i = order[c, k]
-            field = h[c, i] - u[i]
+            i = oc[k]
+            field = hc[i] - u[i]
             if temperature == 0.0:
                 if field > tie:
                     new = 1
                 elif field < -tie:
                     new = -1
                 else:
-                    new = s[c, i]
+                    new = sc[i]
             else:
                 p = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
-                new = 1 if rand[c, k] < p else -1
-            if new != s[c, i]:
-                s[c, i] = new
+                new = 1 if rc[k] < p else -1
+            if new != sc[i]:
+                sc[i] = new
                 d = 2.0 * new
                 row = wt[i]
                 for j in range(n):
-                    h[c, j] += d * row[j]
+                    hc[j] += d * row[j]
                 flips[c] += 1
     return flips
 
@@ -254,19 +255,25 @@ def sync_recall(
     converged_at = np.full(n_probes, -1)
     two_cycle = np.zeros(n_probes, dtype=bool)
     states = [s.astype(np.int8)]
+    field = np.empty_like(s)
     for step in range(max_sweeps):
-        field = s @ wt - u
+        np.matmul(s, wt, out=field)
+        field -= u
         if temperature == 0:
-            new = np.where(field > tie, 1, np.where(field < -tie, -1, s)).astype(dtype)
+            # sign of the field; a tie (|field| <= tie) keeps the current state
+            new = np.where(np.abs(field) > tie, np.sign(field), s)
         else:
             p = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
             new = np.where(rng.random(s.shape) < p, 1, -1).astype(dtype)
-        new[~active] = s[~active]
+        if not active.all():
+            new[~active] = s[~active]
         if temperature == 0:
             fixed = active & (new == s).all(axis=1)
-            cycle = active & ~fixed & (len(states) >= 2)
             if len(states) >= 2:
-                cycle &= (new == states[-2]).all(axis=1)
+                prev = states[-2]
+                cycle = active & ~fixed & (new == prev).all(axis=1)
+            else:
+                cycle = np.zeros(n_probes, dtype=bool)
             converged_at[fixed] = step
             two_cycle |= cycle
             active &= ~(fixed | cycle)
