@@ -85,7 +85,9 @@ def bench_async(n=1000, probes=100, p=50):
         "numba_updates_per_s": numba_rate,
         "numpy_updates_per_s": numpy_rate,
         "speedup_vs_numpy": numba_rate / numpy_rate,
-        "final_overlap": float(hf.overlaps(states[-1], patterns)[np.arange(probes), np.arange(probes) % p].mean()),
+        "final_overlap": float(
+            hf.overlaps(states[-1], patterns)[np.arange(probes), np.arange(probes) % p].mean()
+        ),
     }
 
 

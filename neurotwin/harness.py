@@ -94,7 +94,9 @@ def prepare(
 
 def execute(plan: Plan) -> Result:
     t0 = time.perf_counter()
-    result: Result = plan.real.func(plan.params, plan.weights, plan.inputs, plan.sim_seed, plan.options)
+    result: Result = plan.real.func(
+        plan.params, plan.weights, plan.inputs, plan.sim_seed, plan.options
+    )
     wall = time.perf_counter() - t0
     result.seed = plan.seed
     result.options = plan.options.model_dump() if plan.options else {}
@@ -131,9 +133,7 @@ def run(
 
     Everything is validated before any simulation starts.
     """
-    plan = prepare(
-        model, realization, params, seed, weights=weights, inputs=inputs, **overrides
-    )
+    plan = prepare(model, realization, params, seed, weights=weights, inputs=inputs, **overrides)
     return execute(plan)
 
 

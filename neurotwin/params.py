@@ -81,7 +81,9 @@ class Params(pydantic.BaseModel):
         for meta in info.metadata:
             for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
                 bound = getattr(meta, attr, None)
-                if bound is not None and isinstance(meta, (at.Ge, at.Gt, at.Le, at.Lt, at.Interval)):
+                if bound is not None and isinstance(
+                    meta, (at.Ge, at.Gt, at.Le, at.Lt, at.Interval)
+                ):
                     parts.append(f"{op} {bound}")
         text = parts[0] + (" " + " and ".join(parts[1:]) if len(parts) > 1 else "")
         return "must be " + text

@@ -134,7 +134,10 @@ def make_cues(
 
 def make_inputs(params: HopfieldParams, weights: dict, rng: np.random.Generator) -> dict:
     targets = np.arange(params.n_cues) % params.n_patterns
-    return {"cues": make_cues(weights["patterns"], targets, params.cue_noise, rng), "targets": targets}
+    return {
+        "cues": make_cues(weights["patterns"], targets, params.cue_noise, rng),
+        "targets": targets,
+    }
 
 
 # -- dynamics ------------------------------------------------------------------
@@ -332,7 +335,8 @@ def validate(params: HopfieldParams, weights: dict, inputs: dict) -> None:
 def _check_array(kind, mapping, key, shape, shape_name, pm1=False) -> None:
     where = f"hopfield {kind}[{key!r}]"
     if not isinstance(mapping, dict) or key not in mapping:
-        raise InputError(f"{where}: is missing (got keys {sorted(mapping) if isinstance(mapping, dict) else type(mapping).__name__})")
+        got = sorted(mapping) if isinstance(mapping, dict) else type(mapping).__name__
+        raise InputError(f"{where}: is missing (got {got})")
     arr = np.asarray(mapping[key])
     if arr.shape != shape:
         raise InputError(f"{where}: must have shape {shape_name} = {shape} (got {arr.shape})")
@@ -371,7 +375,10 @@ def run_reference(params: HopfieldParams, weights: dict, inputs: dict, seed: int
             "limit_cycle": bool(two_cycle.any()),
             "two_cycle": two_cycle,
         },
-        provenance={"update": params.update, "kernel": "numba" if params.update == "async" else "numpy-matmul"},
+        provenance={
+            "update": params.update,
+            "kernel": "numba" if params.update == "async" else "numpy-matmul",
+        },
     )
 
 

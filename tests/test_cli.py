@@ -14,7 +14,10 @@ runner = CliRunner()
 
 def test_parse_sets():
     assert parse_sets(["n_units=100", "update=sync", "cue_noise=0.1", "x=true"]) == {
-        "n_units": 100, "update": "sync", "cue_noise": 0.1, "x": True,
+        "n_units": 100,
+        "update": "sync",
+        "cue_noise": 0.1,
+        "x": True,
     }
 
 
@@ -27,8 +30,20 @@ def test_list_shows_models_and_availability():
 def test_run_json_and_out(tmp_path):
     out = tmp_path / "r.nc"
     res = runner.invoke(
-        app, ["run", "hopfield", "--set", "n_units=60", "--set", "n_patterns=3", "--seed", "2",
-              "--out", str(out), "--json"],
+        app,
+        [
+            "run",
+            "hopfield",
+            "--set",
+            "n_units=60",
+            "--set",
+            "n_patterns=3",
+            "--seed",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+        ],
     )
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
@@ -44,8 +59,11 @@ def test_run_json_and_out(tmp_path):
     [
         (["--set", "n_units=1"], "error: HopfieldParams.n_units: must be an integer >= 2 (got 1)"),
         (["--set", "n_units"], "error: --set: must be KEY=VALUE (got 'n_units')"),
-        (["--realization", "loihi"],
-         "error: realization: must be one of reference, brian2 for model 'hopfield' (got 'loihi')"),
+        (
+            ["--realization", "loihi"],
+            "error: realization: must be one of reference, brian2 for model 'hopfield' "
+            "(got 'loihi')",
+        ),
         (["--seed", "-3"], "error: seed: must be an integer >= 0 (got -3)"),
     ],
 )
@@ -60,8 +78,20 @@ def test_bad_input_one_line_no_file(tmp_path, args, message):
 
 def test_compare_json_writes_results_and_figure(tmp_path):
     res = runner.invoke(
-        app, ["compare", "hopfield", "--realization", "reference", "--set", "n_units=60",
-              "--set", "n_patterns=3", "--out", str(tmp_path), "--json"],
+        app,
+        [
+            "compare",
+            "hopfield",
+            "--realization",
+            "reference",
+            "--set",
+            "n_units=60",
+            "--set",
+            "n_patterns=3",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
     )
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
@@ -71,7 +101,9 @@ def test_compare_json_writes_results_and_figure(tmp_path):
 
 
 def test_compare_bad_param_writes_nothing(tmp_path):
-    res = runner.invoke(app, ["compare", "hopfield", "--set", "bogus=1", "--out", str(tmp_path / "o")])
+    res = runner.invoke(
+        app, ["compare", "hopfield", "--set", "bogus=1", "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 2
     assert res.stderr.startswith("error: HopfieldParams.bogus: unknown parameter")
     assert not (tmp_path / "o").exists()

@@ -119,7 +119,9 @@ for _m, _reals in models().items():
     ]:
         for _field in _cls.model_fields:
             for _value in _bad_values(_cls, _field):
-                PARAM_CASES.append(pytest.param(_cls, _field, _value, id=f"{_cls.__name__}.{_field}={_value!r}"))
+                PARAM_CASES.append(
+                    pytest.param(_cls, _field, _value, id=f"{_cls.__name__}.{_field}={_value!r}")
+                )
 
 
 @pytest.mark.parametrize(("cls", "field", "value"), PARAM_CASES)

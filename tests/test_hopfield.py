@@ -92,8 +92,14 @@ def test_glauber_dynamics_matches_mean_field(rng):
     m_star = brentq(lambda m: m - np.tanh(m / temp), 0.1, 1.0)
     assert m_star == pytest.approx(0.9575, abs=1e-4)
     r = neurotwin.run(
-        "hopfield", n_units=2000, n_patterns=1, n_cues=1, cue_noise=0.0,
-        temperature=temp, max_sweeps=150, seed=3,
+        "hopfield",
+        n_units=2000,
+        n_patterns=1,
+        n_cues=1,
+        cue_noise=0.0,
+        temperature=temp,
+        max_sweeps=150,
+        seed=3,
     )
     m = r.observables["overlap"][50:, 0, 0]
     assert abs(m.mean() - m_star) < 0.01, m.mean()
@@ -192,7 +198,10 @@ def test_patterns_and_cues_do_not_depend_on_update_or_temperature():
             "HopfieldParams.storage: must be one of 'hebbian', 'pseudoinverse', 'storkey' "
             "(got 'oja')",
         ),
-        ({"threshold": float("inf")}, "HopfieldParams.threshold: must be a finite number (got inf)"),
+        (
+            {"threshold": float("inf")},
+            "HopfieldParams.threshold: must be a finite number (got inf)",
+        ),
         ({"max_sweeps": True}, "HopfieldParams.max_sweeps: must be an integer >= 1 (got True)"),
         (
             {"n_neurons": 5},

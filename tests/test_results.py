@@ -11,7 +11,12 @@ from neurotwin.results import Result
 
 def _result(**kw):
     base = dict(
-        model="m", realization="r", params={"a": 1}, seed=3, t=np.arange(4.0), t_unit="s",
+        model="m",
+        realization="r",
+        params={"a": 1},
+        seed=3,
+        t=np.arange(4.0),
+        t_unit="s",
         traces={"x": np.arange(8).reshape(4, 2), "flag": np.array([True, False, True, True])},
         spikes={"pop": (np.array([0.1, 0.2]), np.array([0, 1]))},
         observables={"score": 0.5, "ok": True, "vec": np.array([1.0, 2.0])},
@@ -46,7 +51,9 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
 def test_trace_must_match_time_axis():
     with pytest.raises(neurotwin.InputError) as info:
         _result(traces={"x": np.zeros(3)}).to_dataset()
-    assert str(info.value) == "Result.traces['x']: first axis must match t, length 4 (got shape (3,))"
+    assert (
+        str(info.value) == "Result.traces['x']: first axis must match t, length 4 (got shape (3,))"
+    )
 
 
 def test_saved_file_is_plain_netcdf_without_pickle(tmp_path):
