@@ -142,34 +142,34 @@ class Result:
             return cls.from_dataset(ds.load())
 
 
-def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """The one place neurotwin writes a dataset: temp file in the same folder, then rename."""
+def atomic_write(path: str | os.PathLike, write) -> Path:
+    """The one place neurotwin writes files: ``write(tmp_path)`` into a temp file in the
+    target folder, then rename over ``path``. A crash leaves the old file (or none)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4")
+        write(tmp)
+        # mkstemp creates 0600; give the file the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write a dataset to netCDF atomically."""
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write a small text file (JSON summaries) atomically, like :func:`write_dataset`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write a small text file (JSON summaries) atomically."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def _storable(arr: np.ndarray) -> np.ndarray:

@@ -292,13 +292,16 @@ def sync_recall(
 
 def energy(states: np.ndarray, w: np.ndarray, u: np.ndarray) -> np.ndarray:
     """E = -1/2 s^T W s + U.s for every state along the last axis."""
-    s = states.astype(np.float64)
-    return -0.5 * np.einsum("...i,ij,...j->...", s, w, s) + s @ u
+    s = states.reshape(-1, states.shape[-1]).astype(np.float64)
+    e = -0.5 * np.sum((s @ w.T) * s, axis=1) + s @ u
+    return e.reshape(states.shape[:-1])
 
 
 def overlaps(states: np.ndarray, patterns: np.ndarray) -> np.ndarray:
     """m_mu = (1/N) xi^mu . s, for every pattern mu (new last axis)."""
-    return states.astype(np.float64) @ patterns.T.astype(np.float64) / patterns.shape[1]
+    s = states.reshape(-1, states.shape[-1]).astype(np.float64)
+    m = s @ patterns.T.astype(np.float64) / patterns.shape[1]
+    return m.reshape(states.shape[:-1] + (patterns.shape[0],))
 
 
 def observe(result: Result, params: HopfieldParams, weights: dict, inputs: dict) -> dict:

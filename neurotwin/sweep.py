@@ -1,0 +1,788 @@
+"""Parameter grids on Dask: one task per point, one small file per point, resumable.
+
+An :class:`Experiment` names a model, its realization(s), a grid (parameter name
+-> values; the seeds are one more axis, ``"seed"``), fixed parameters and the
+scalar observables to keep, plus a figure and a summary. :func:`run_sweep` runs
+every point (grid values x seed x realization) as one task on Dask distributed
+(a local cluster by default, a running scheduler by address) and writes each
+finished point atomically to ``out_dir/points/<key>.nc``; ``<key>`` hashes the
+model, realization, validated parameters and seed, so a re-run into the same
+folder skips what is already there and an interrupted sweep loses nothing it
+had written. At the end the points combine into one :class:`xarray.Dataset`
+with a dimension per grid parameter and ``"seed"`` (and ``"realization"`` when
+there are several), written to ``out_dir/<experiment>.nc``, drawn to
+``out_dir/<experiment>.png`` and summarised in ``out_dir/<experiment>.summary.json``.
+
+Layout of ``out_dir``::
+
+    sweep.json                 the manifest (experiment, model, grid, ...), written first
+    points/<key>.nc            one finished point: its kept scalar observables, params in attrs
+    <experiment>.nc            the combined dataset (complete sweeps only)
+    <experiment>.png           the experiment's figure
+    <experiment>.summary.json  its measured numbers and the sweep's bookkeeping
+
+A point that raises (e.g. :class:`~neurotwin.errors.SimulationError`) is written
+like any other, with NaN observables and its error text in the ``error``
+attribute; the sweep goes on, and the combined dataset carries the text in its
+``error`` variable (``""`` where the point succeeded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import itertools
+import json
+import math
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .errors import NeurotwinError, ParamError
+from .harness import check_seed, execute, prepare, split_overrides
+from .registry import get_model, get_realization
+from .results import Result, write_dataset, write_text
+
+#: version of the manifest and point-file layout
+SWEEP_SCHEMA = 1
+#: modules that register experiments, imported on first use
+EXPERIMENT_MODULES = ("neurotwin.experiments.hopfield",)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named parameter sweep, its figure and its measured numbers.
+
+    Attributes
+    ----------
+    name : str
+        Registry name; also the stem of the output files.
+    model : str
+        Registry model name, e.g. ``"hopfield"``.
+    realizations : tuple of str
+        Realizations run at every point (the same params, inputs and seed each).
+    grid : dict of str -> list
+        One axis per entry, in order; every combination is a point. Keys are
+        model parameters, or any names ``point_params`` turns into parameters.
+    seeds : tuple of int
+        The ``"seed"`` axis: independent trials (patterns, cues, noise).
+    fixed : dict
+        Parameters shared by every point.
+    observables : tuple of str
+        Scalar observables of the Result kept per point.
+    derived : dict of str -> callable(Result) -> float
+        Extra scalars computed from each Result in the worker (e.g. the fraction
+        of cues in a 2-cycle from an array observable). Must be importable
+        (module-level functions) when the sweep runs on separate processes.
+    per_realization : dict of str -> dict
+        Parameters or realization options for one realization only.
+    point_params : callable(dict) -> dict, optional
+        Grid point (without the seed) -> parameters; default: the point itself.
+        Lets a grid run over a derived quantity, e.g. load ``alpha`` ->
+        ``n_patterns = round(alpha * n_units)``.
+    figure : callable(Dataset, Path), optional
+        Draws the combined dataset to the given PNG path.
+    summary : callable(Dataset) -> dict, optional
+        The measured numbers, written to the summary JSON.
+    description : str
+        One paragraph: what the experiment shows and its source.
+    quick : callable() -> Experiment, optional
+        A reduced variant (small grid) for tests and ``--quick``.
+    """
+
+    name: str
+    model: str
+    grid: dict[str, list]
+    realizations: tuple[str, ...] = ("reference",)
+    seeds: tuple[int, ...] = (0,)
+    fixed: dict[str, Any] = field(default_factory=dict)
+    observables: tuple[str, ...] = ()
+    derived: dict[str, Callable[[Result], float]] = field(default_factory=dict)
+    per_realization: dict[str, dict[str, Any]] = field(default_factory=dict)
+    point_params: Callable[[dict], dict] | None = None
+    figure: Callable[[xr.Dataset, Path], Any] | None = None
+    summary: Callable[[xr.Dataset], dict] | None = None
+    description: str = ""
+    quick: Callable[[], Experiment] | None = None
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """Dimensions of the combined dataset, in order."""
+        lead = ("realization",) if len(self.realizations) > 1 else ()
+        return lead + tuple(self.grid) + ("seed",)
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """Names of the variables each point keeps: observables, then derived."""
+        return tuple(self.observables) + tuple(self.derived)
+
+    def manifest(self) -> dict:
+        """What identifies this sweep: a folder holding a different one is refused."""
+        return _canonical(
+            {
+                "schema": SWEEP_SCHEMA,
+                "experiment": self.name,
+                "model": self.model,
+                "realizations": list(self.realizations),
+                "grid": {k: list(v) for k, v in self.grid.items()},
+                "seeds": list(self.seeds),
+                "fixed": self.fixed,
+                "per_realization": self.per_realization,
+                "observables": list(self.kept),
+            }
+        )
+
+
+# -- registry ---------------------------------------------------------------------
+
+EXPERIMENTS: dict[str, Experiment] = {}
+_loaded = False
+
+
+def register_experiment(exp: Experiment) -> Experiment:
+    EXPERIMENTS[exp.name] = exp
+    return exp
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for mod in EXPERIMENT_MODULES:
+            importlib.import_module(mod)
+        _loaded = True
+
+
+def experiments() -> dict[str, Experiment]:
+    """Every registered experiment by name."""
+    _load()
+    return dict(sorted(EXPERIMENTS.items()))
+
+
+def get_experiment(name: str, quick: bool = False) -> Experiment:
+    """The experiment registered as ``name`` (its reduced variant with ``quick=True``)."""
+    _load()
+    if not isinstance(name, str) or name not in EXPERIMENTS:
+        raise ParamError(
+            f"experiment: must be one of {', '.join(sorted(EXPERIMENTS))} (got {name!r})"
+        )
+    exp = EXPERIMENTS[name]
+    if quick:
+        if exp.quick is None:
+            raise ParamError(f"experiment {name!r}: has no quick variant (got quick=True)")
+        exp = exp.quick()
+    return exp
+
+
+# -- points -----------------------------------------------------------------------
+
+
+@dataclass
+class Point:
+    """One task: a realization at one grid point and seed, validated."""
+
+    realization: str
+    coords: dict[str, Any]  # grid values (without the seed)
+    seed: int
+    params: dict  # validated model params (model_dump)
+    options: dict  # validated realization options (model_dump), {} if none
+    key: str
+
+    @property
+    def index(self) -> tuple:
+        return (self.realization, *self.coords.values(), self.seed)
+
+
+def point_key(model: str, realization: str, params: dict, options: dict, seed: int) -> str:
+    """Stable name of a point: a hash of its canonical JSON (validated params, not the grid)."""
+    payload = {
+        "model": model,
+        "realization": realization,
+        "params": params,
+        "options": options,
+        "seed": int(seed),
+    }
+    text = json.dumps(_canonical(payload), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def expand(exp: Experiment) -> list[Point]:
+    """Every point of ``exp``, validated; raises :class:`ParamError` before any work.
+
+    Validation covers the model parameters and realization options of every
+    point, the seeds, and whether each realization is registered.
+    """
+    if not isinstance(exp, Experiment):
+        raise ParamError(f"experiment: must be an Experiment or a name (got {exp!r})")
+    spec = get_model(exp.model)
+    if not exp.realizations:
+        raise ParamError(f"{exp.name}.realizations: must name at least one (got ())")
+    for name in exp.grid:
+        if name in ("seed", "realization"):
+            raise ParamError(
+                f"{exp.name}.grid: {name!r} is an axis of its own (use seeds / realizations) "
+                f"(got grid key {name!r})"
+            )
+    for name, values in exp.grid.items():
+        vals = [_plain(v) for v in values]
+        if not vals or len({json.dumps(v) for v in vals}) != len(vals):
+            raise ParamError(
+                f"{exp.name}.grid[{name!r}]: must be a non-empty list of distinct values "
+                f"(got {values!r})"
+            )
+    seeds = [check_seed(_plain(s)) for s in exp.seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ParamError(f"{exp.name}.seeds: must be distinct integers >= 0 (got {exp.seeds!r})")
+    for name in exp.kept:
+        if not isinstance(name, str) or not name or "/" in name:
+            raise ParamError(f"{exp.name}.observables: must be names (got {name!r})")
+    if not exp.kept:
+        raise ParamError(f"{exp.name}.observables: must keep at least one (got ())")
+    if len(set(exp.kept)) != len(exp.kept) or {"error", "wall_time_s"} & set(exp.kept):
+        raise ParamError(
+            f"{exp.name}.observables: must be distinct and not 'error' or 'wall_time_s' "
+            f"(got {list(exp.kept)})"
+        )
+
+    points: list[Point] = []
+    grid_vals = [[_plain(v) for v in vs] for vs in exp.grid.values()]
+    for real_name in exp.realizations:
+        real = get_realization(exp.model, real_name)
+        for combo in itertools.product(*grid_vals):
+            coords = dict(zip(exp.grid, combo, strict=True))
+            derived = exp.point_params(dict(coords)) if exp.point_params else coords
+            kw = {
+                **exp.fixed,
+                **exp.per_realization.get(real_name, {}),
+                **{k: _plain(v) for k, v in derived.items()},
+            }
+            params, opts = split_overrides(spec, real, None, kw)
+            p = params.model_dump()
+            o = opts.model_dump() if opts is not None else {}
+            for s in seeds:
+                key = point_key(exp.model, real_name, p, o, s)
+                points.append(Point(real_name, coords, s, p, o, key))
+    return points
+
+
+def run_point(
+    model: str,
+    realization: str,
+    params: dict,
+    options: dict,
+    seed: int,
+    observables: Sequence[str],
+    derived: dict,
+) -> dict:
+    """Run one point (in a Dask worker) and return its kept scalars, or its error text.
+
+    Never raises: any exception becomes ``{"error": "Type: message"}``.
+    """
+    t0 = time.perf_counter()
+    try:
+        plan = prepare(model, realization, params, seed, **options)
+        result = execute(plan)
+        values = {}
+        for name in observables:
+            if name not in result.observables:
+                raise NeurotwinError(
+                    f"observable {name!r}: not produced by {model}/{realization} "
+                    f"(has: {', '.join(sorted(result.observables))})"
+                )
+            arr = np.asarray(result.observables[name])
+            if arr.ndim != 0:
+                raise NeurotwinError(
+                    f"observable {name!r}: must be a scalar to keep in a sweep "
+                    f"(got shape {arr.shape}; use Experiment.derived to reduce it)"
+                )
+            values[name] = float(arr)
+        for name, func in derived.items():
+            values[name] = float(func(result))
+        return {
+            "values": values,
+            "error": "",
+            "wall_time_s": time.perf_counter() - t0,
+            "sim_wall_time_s": float(result.provenance.get("wall_time_s", float("nan"))),
+        }
+    except Exception as exc:  # noqa: BLE001 - a sweep records every failure and goes on
+        return {
+            "values": {},
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(limit=8),
+            "wall_time_s": time.perf_counter() - t0,
+        }
+
+
+def _point_dataset(exp: Experiment, pt: Point, record: dict) -> xr.Dataset:
+    values = record.get("values", {})
+    data_vars = {name: ((), np.float64(values.get(name, np.nan))) for name in exp.kept}
+    attrs = {
+        "schema": SWEEP_SCHEMA,
+        "key": pt.key,
+        "experiment": exp.name,
+        "model": exp.model,
+        "realization": pt.realization,
+        "seed": int(pt.seed),
+        "coords": json.dumps(pt.coords, sort_keys=True),
+        "params": json.dumps(pt.params, sort_keys=True),
+        "options": json.dumps(pt.options, sort_keys=True),
+        "error": record.get("error", ""),
+        "traceback": record.get("traceback", ""),
+        "wall_time_s": float(record.get("wall_time_s", np.nan)),
+        "sim_wall_time_s": float(record.get("sim_wall_time_s", np.nan)),
+    }
+    return xr.Dataset(data_vars, attrs=attrs)
+
+
+def read_point(path: Path, key: str, kept: Sequence[str]) -> dict | None:
+    """The record stored at ``path``, or None if missing, unreadable, or not this point."""
+    if not path.is_file():
+        return None
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as ds:
+            ds = ds.load()
+        if ds.attrs.get("key") != key or any(name not in ds for name in kept):
+            return None
+        return {
+            "values": {name: float(ds[name].values) for name in kept},
+            "error": str(ds.attrs.get("error", "")),
+            "wall_time_s": float(ds.attrs.get("wall_time_s", np.nan)),
+        }
+    except Exception:  # noqa: BLE001 - any unreadable file is recomputed
+        return None
+
+
+# -- running ----------------------------------------------------------------------
+
+
+def run_sweep(
+    experiment: Experiment | str,
+    out_dir: str | os.PathLike,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    max_points: int | None = None,
+    *,
+    client: Any = None,
+    retry_failed: bool = False,
+    on_point: Callable[[Point, dict], None] | None = None,
+) -> xr.Dataset:
+    """Run every point of ``experiment`` that ``out_dir`` does not hold yet, then combine.
+
+    Parameters
+    ----------
+    experiment : Experiment or str
+        An experiment or a registered name (see :func:`experiments`).
+    out_dir : path
+        Output folder; re-running into it resumes. A folder holding a different
+        sweep (another ``sweep.json``) is refused with :class:`ParamError`.
+    scheduler : str, optional
+        ``None`` or ``"processes"``: a local Dask cluster of ``workers`` (default
+        2) single-threaded worker processes; ``"threads"``: the same cluster in
+        this process; ``"synchronous"``: no Dask, every point in this process, in
+        order (for debugging and tests); anything else: the address of a running
+        Dask scheduler, e.g. ``tcp://host:7786``, whose workers can import neurotwin.
+    workers : int, optional
+        Local worker count (ignored with a scheduler address).
+    progress : bool
+        Show a progress bar of points done / total (points found on disk count as done).
+    max_points : int, optional
+        Compute at most this many new points, then stop as if interrupted: the
+        points written so far stay, the combined files are not written, and the
+        returned dataset has NaN where points are missing.
+    client : distributed.Client, optional
+        Use this client (not closed here) instead of making one.
+    retry_failed : bool
+        Recompute points whose stored record is an error.
+    on_point : callable(Point, record), optional
+        Called after each new point is written (raise to stop the sweep).
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per kept observable plus ``error`` (text, ``""`` if fine),
+        dims :attr:`Experiment.dims`, derived parameters as extra coordinates.
+
+    Raises
+    ------
+    ParamError
+        For any invalid grid point, before anything is computed or written.
+    """
+    t_start = time.perf_counter()
+    exp = get_experiment(experiment) if isinstance(experiment, str) else experiment
+    points = expand(exp)  # validates everything first
+    if max_points is not None and (
+        isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 0
+    ):
+        raise ParamError(f"max_points: must be an integer >= 0 or None (got {max_points!r})")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ParamError(f"workers: must be an integer >= 1 or None (got {workers!r})")
+    _ensure_available(exp, points)  # a missing backend is reported before any work
+
+    out = Path(out_dir)
+    _check_manifest(exp, out)
+    pdir = out / "points"
+    write_text(out / "sweep.json", json.dumps(exp.manifest(), indent=2, sort_keys=True) + "\n")
+
+    # grid points with identical parameters and seed (e.g. the T = 0 level of a temperature
+    # axis and the a = 0 level of an asymmetry axis) share one task and one file
+    unique = list({pt.key: pt for pt in points}.values())
+    records: dict[str, dict] = {}
+    todo: list[Point] = []
+    for pt in unique:
+        rec = read_point(pdir / f"{pt.key}.nc", pt.key, exp.kept)
+        if rec is None or (retry_failed and rec["error"]):
+            todo.append(pt)
+        else:
+            records[pt.key] = rec
+    n_skipped = len(records)
+    if max_points is not None:
+        todo = todo[:max_points]
+
+    bar = _progress(exp.name, len(unique), n_skipped, progress)
+    n_new = 0
+
+    def finish(pt: Point, record: dict) -> None:
+        nonlocal n_new
+        write_dataset(_point_dataset(exp, pt, record), pdir / f"{pt.key}.nc")
+        records[pt.key] = record
+        n_new += 1
+        bar.update(1)
+        if record["error"]:
+            bar.write(
+                f"point failed ({pt.realization}, {pt.coords}, seed {pt.seed}): {record['error']}"
+            )
+        if on_point is not None:
+            on_point(pt, record)
+
+    try:
+        if todo:
+            _execute(exp, todo, finish, scheduler, workers, client)
+    finally:
+        bar.close()
+
+    ds = combine(exp, points, records)
+    complete = len(records) == len(unique)
+    ds.attrs["complete"] = int(complete)
+    if complete:
+        write_dataset(ds, out / f"{exp.name}.nc")
+        if exp.figure is not None:
+            exp.figure(ds, out / f"{exp.name}.png")
+        summary = dict(exp.summary(ds)) if exp.summary is not None else {}
+        failed = [
+            {
+                "realization": pt.realization,
+                **pt.coords,
+                "seed": pt.seed,
+                "error": records[pt.key]["error"],
+            }
+            for pt in unique
+            if records[pt.key]["error"]
+        ]
+        summary["sweep"] = {
+            "experiment": exp.name,
+            "points": len(unique),
+            "computed_now": n_new,
+            "found_on_disk": n_skipped,
+            "failed": len(failed),
+            "failures": failed[:20],
+            "wall_time_s_this_run": time.perf_counter() - t_start,
+            "sum_point_time_s": float(
+                np.nansum([r.get("wall_time_s", np.nan) for r in records.values()])
+            ),
+            "scheduler": scheduler or ("client" if client is not None else "processes"),
+            "workers": workers or (None if client is not None else 2),
+        }
+        write_text(
+            out / f"{exp.name}.summary.json",
+            json.dumps(_jsonable(summary), indent=2, sort_keys=False, allow_nan=False) + "\n",
+        )
+    return ds
+
+
+def _ensure_available(exp: Experiment, points: list[Point]) -> None:
+    """Raise :class:`BackendUnavailable` for a realization that cannot run here."""
+    seen = set()
+    for pt in points:
+        tag = (pt.realization, json.dumps(pt.options, sort_keys=True))
+        if tag in seen:
+            continue
+        seen.add(tag)
+        real = get_realization(exp.model, pt.realization)
+        opts = real.options.create(None, **pt.options) if real.options is not None else None
+        real.ensure_available(opts)
+
+
+def _execute(exp, todo, finish, scheduler, workers, client) -> None:
+    args = [
+        (exp.model, pt.realization, pt.params, pt.options, pt.seed, exp.observables, exp.derived)
+        for pt in todo
+    ]
+    backends = sorted(
+        {pkg for pt in todo for pkg in get_realization(exp.model, pt.realization).requires}
+    )
+    if scheduler in ("synchronous", "threads") and client is None:
+        _import_in_main_thread(backends)
+    if scheduler == "synchronous" and client is None:
+        for pt, a in zip(todo, args, strict=True):
+            finish(pt, run_point(*a))
+        return
+
+    import logging
+
+    from distributed import Client, LocalCluster, as_completed
+    from distributed.scheduler import KilledWorker
+
+    cluster = None
+    own_client = client is None
+    if client is None:
+        if scheduler in (None, "processes", "threads"):
+            cluster = LocalCluster(
+                n_workers=workers or 2,
+                threads_per_worker=1,
+                processes=scheduler != "threads",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ParamError(
+                    f"scheduler: must be 'processes', 'threads', 'synchronous' or the address "
+                    f"of a running Dask scheduler, e.g. tcp://host:8786 ({exc}) "
+                    f"(got {scheduler!r})"
+                ) from None
+    futures = {}
+    try:
+        if backends:
+            client.register_plugin(_backend_importer(backends), name="neurotwin-backends")
+        for pt, a in zip(todo, args, strict=True):
+            fut = client.submit(run_point, *a, key=f"neurotwin-point-{pt.key}", pure=False)
+            futures[fut.key] = (pt, fut)
+        for fut in as_completed([f for _, f in futures.values()]):
+            pt, _ = futures[fut.key]
+            try:
+                record = fut.result()
+            except KilledWorker as exc:
+                # the point took its worker down (memory, a crash in compiled code): a
+                # result of the point, recorded like an exception; any other failure here
+                # (a lost scheduler) stops the sweep and the points written so far stay
+                record = {
+                    "values": {},
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "wall_time_s": float("nan"),
+                }
+            finish(pt, record)
+    finally:
+        pending = [f for _, f in futures.values() if not f.done()]
+        if pending:
+            client.cancel(pending)
+        if own_client:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _import_in_main_thread(packages: Sequence[str]) -> None:
+    """Import simulator packages now, in this (main) thread.
+
+    Brian2 installs a SIGINT handler when first imported, which Python allows only
+    in the main thread; Dask runs tasks in worker threads, so the first
+    ``import brian2`` inside a task would fail.
+    """
+    for pkg in packages:
+        importlib.import_module(pkg)
+
+
+def _backend_importer(packages: Sequence[str]):
+    """A Dask worker plugin importing ``packages`` in each worker's main thread (its
+    event loop runs there), before any task; also on workers that join later."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ImportBackends(WorkerPlugin):
+        def __init__(self, pkgs):
+            self.pkgs = list(pkgs)
+
+        def setup(self, worker):
+            import importlib as _importlib
+            import threading
+
+            if threading.current_thread() is threading.main_thread():
+                for pkg in self.pkgs:
+                    _importlib.import_module(pkg)
+
+    return ImportBackends(packages)
+
+
+def _check_manifest(exp: Experiment, out: Path) -> None:
+    path = out / "sweep.json"
+    if not path.exists():
+        return
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        found = None
+    if found != exp.manifest():
+        if not isinstance(found, dict):
+            what = "an unreadable manifest"
+        elif found.get("experiment") == exp.name:
+            what = f"experiment {exp.name!r} with another grid or parameters"
+        else:
+            what = f"experiment {found.get('experiment')!r}"
+        raise ParamError(
+            f"out_dir: must be a new folder or hold the same sweep; {out} holds {what} "
+            f"(see {path}); use another folder or remove it (got experiment {exp.name!r})"
+        )
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def write(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(name: str, total: int, done: int, show: bool):
+    if not show:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total, initial=done, desc=name, unit="pt", dynamic_ncols=True, file=sys.stderr
+    )
+
+
+# -- combining ----------------------------------------------------------------------
+
+
+def combine(exp: Experiment, points: list[Point], records: dict[str, dict]) -> xr.Dataset:
+    """Points -> one Dataset with dims :attr:`Experiment.dims` (NaN and ``error`` where missing)."""
+    reals = list(exp.realizations)
+    grid = {k: [_plain(v) for v in vs] for k, vs in exp.grid.items()}
+    seeds = [int(_plain(s)) for s in exp.seeds]
+    axes = {"realization": reals, **grid, "seed": seeds}
+    full_dims = ("realization", *grid, "seed")
+    shape = tuple(len(v) for v in axes.values())
+    index = {d: {json.dumps(v): i for i, v in enumerate(vals)} for d, vals in axes.items()}
+    data = {name: np.full(shape, np.nan) for name in exp.kept}
+    wall = np.full(shape, np.nan)
+    errors = np.full(shape, "not run", dtype=object)
+    # parameters that vary over the grid become coordinates (e.g. n_patterns(n_units, alpha))
+    param_vals: dict[str, dict[tuple, Any]] = {}
+    for pt in points:
+        idx = tuple(index[d][json.dumps(v)] for d, v in zip(full_dims, pt.index, strict=True))
+        for pname, pval in pt.params.items():
+            param_vals.setdefault(pname, {})[idx[:-1]] = pval
+        rec = records.get(pt.key)
+        if rec is None:
+            continue
+        for name in exp.kept:
+            data[name][idx] = rec["values"].get(name, np.nan)
+        wall[idx] = rec.get("wall_time_s", np.nan)
+        errors[idx] = rec["error"]
+
+    squeeze = len(reals) == 1
+    dims = exp.dims
+
+    def shaped(arr):
+        return arr[0] if squeeze else arr
+
+    data_vars = {name: (dims, shaped(arr)) for name, arr in data.items()}
+    data_vars["error"] = (dims, shaped(errors).astype(str))
+    data_vars["wall_time_s"] = (dims, shaped(wall), {"units": "s"})
+    coords: dict[str, Any] = {d: axes[d] for d in dims}
+    if squeeze:
+        coords["realization"] = reals[0]
+    # the realization's own params are the same over realizations for the model fields
+    varying_dims = dims[:-1]
+    for pname, by_idx in param_vals.items():
+        if pname in grid:
+            continue
+        values = list(by_idx.values())
+        if all(json.dumps(v) == json.dumps(values[0]) for v in values):
+            continue
+        arr = np.empty(shape[:-1], dtype=object)
+        for idx, v in by_idx.items():
+            arr[idx] = v
+        arr = arr[0] if squeeze else arr
+        try:
+            arr = np.asarray(arr.tolist())
+        except ValueError:
+            arr = arr.astype(str)
+        if arr.dtype == object:  # e.g. None among the values: netCDF needs one type
+            arr = arr.astype(str)
+        coords[pname] = (varying_dims, arr)
+    first = points[0]
+    constant = {k: v for k, v in first.params.items() if k not in coords and k not in grid}
+    attrs = {
+        "experiment": exp.name,
+        "model": exp.model,
+        "realizations": json.dumps(reals),
+        "description": exp.description,
+        "constant_params": json.dumps(constant, sort_keys=True),
+        "manifest": json.dumps(exp.manifest(), sort_keys=True),
+        "n_failed": int(sum(1 for pt in points if records.get(pt.key, {}).get("error"))),
+        "n_missing": int(sum(1 for pt in points if pt.key not in records)),
+    }
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars -> Python scalars (Params are strict: np.int64 is not an int)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value
+
+
+def _canonical(obj: Any) -> Any:
+    """JSON round trip with numpy values made plain: the form compared and hashed."""
+    return json.loads(json.dumps(obj, sort_keys=True, default=_plain))
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    obj = _plain(obj)
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    return obj
+
+
+__all__ = [
+    "EXPERIMENTS",
+    "Experiment",
+    "Point",
+    "combine",
+    "expand",
+    "experiments",
+    "get_experiment",
+    "point_key",
+    "read_point",
+    "register_experiment",
+    "run_point",
+    "run_sweep",
+]

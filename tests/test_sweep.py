@@ -1,0 +1,318 @@
+"""Parameter sweeps on Dask: combining, resuming, failures, validation, refusal."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import neurotwin
+from neurotwin import ParamError, SimulationError
+from neurotwin import sweep as sw
+from neurotwin.sweep import Experiment, run_sweep
+
+KEPT = ("final_overlap", "recall_fraction", "converged")
+
+
+def _figure(ds, path):
+    from neurotwin import plotting
+
+    return plotting.sweep_lines(ds, "final_overlap", "cue_noise", path, hue="n_patterns")
+
+
+def _summary(ds):
+    return {"mean_final_overlap": float(ds["final_overlap"].mean())}
+
+
+def tiny(**changes) -> Experiment:
+    """2 x 2 grid x 2 seeds of a 30-unit reference network: 8 points, well under a second."""
+    kw = dict(
+        name="tiny",
+        model="hopfield",
+        realizations=("reference",),
+        grid={"n_patterns": [2, 4], "cue_noise": [0.0, 0.3]},
+        seeds=(0, 1),
+        fixed={"n_units": 30, "n_cues": 3, "max_sweeps": 20},
+        observables=KEPT,
+        figure=_figure,
+        summary=_summary,
+    )
+    kw.update(changes)
+    return Experiment(**kw)
+
+
+def point_files(out: Path) -> list[Path]:
+    return sorted((out / "points").glob("*.nc"))
+
+
+def stats(paths):
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in paths}
+
+
+def observables(ds: xr.Dataset) -> xr.Dataset:
+    return ds[list(KEPT) + ["error"]]
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory) -> xr.Dataset:
+    """The tiny sweep, uninterrupted, in this process."""
+    out = tmp_path_factory.mktemp("reference")
+    return run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+
+
+def test_small_sweep_combines_into_the_expected_dataset(reference_run, tmp_path):
+    ds = reference_run
+    assert ds[KEPT[0]].dims == ("n_patterns", "cue_noise", "seed")
+    assert ds.sizes == {"n_patterns": 2, "cue_noise": 2, "seed": 2}
+    assert ds["n_patterns"].values.tolist() == [2, 4]
+    assert ds["cue_noise"].values.tolist() == [0.0, 0.3]
+    assert ds["seed"].values.tolist() == [0, 1]
+    assert str(ds["realization"].values) == "reference"
+    assert (ds["error"].values == "").all()
+    assert ds.attrs["n_failed"] == 0 and ds.attrs["complete"] == 1
+    for n_patterns, noise, seed in [(4, 0.3, 1), (2, 0.0, 0), (4, 0.0, 1)]:
+        r = neurotwin.run(
+            "hopfield",
+            "reference",
+            n_units=30,
+            n_patterns=n_patterns,
+            cue_noise=noise,
+            n_cues=3,
+            max_sweeps=20,
+            seed=seed,
+        )
+        point = ds.sel(n_patterns=n_patterns, cue_noise=noise, seed=seed)
+        for name in KEPT:
+            assert float(point[name]) == float(r.observables[name]), name
+
+
+def test_outputs_are_written(tmp_path):
+    out = tmp_path / "sweep"
+    ds = run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    assert len(point_files(out)) == 8
+    on_disk = xr.load_dataset(out / "tiny.nc")
+    xr.testing.assert_equal(observables(on_disk), observables(ds))
+    assert (out / "tiny.png").stat().st_size > 1000
+    summary = json.loads((out / "tiny.summary.json").read_text())
+    assert summary["mean_final_overlap"] == pytest.approx(float(ds["final_overlap"].mean()))
+    assert summary["sweep"]["points"] == 8 and summary["sweep"]["failed"] == 0
+    manifest = json.loads((out / "sweep.json").read_text())
+    assert manifest["experiment"] == "tiny"
+    assert manifest["grid"] == {"n_patterns": [2, 4], "cue_noise": [0.0, 0.3]}
+    # one point file: its kept scalars and its params, no traces
+    with xr.open_dataset(point_files(out)[0]) as p:
+        assert set(p.data_vars) == set(KEPT)
+        assert all(p[v].ndim == 0 for v in p.data_vars)
+        assert json.loads(p.attrs["params"])["n_units"] == 30
+        assert p.attrs["error"] == ""
+
+
+def test_interrupted_sweep_on_a_local_cluster_resumes(reference_run, tmp_path, capsys):
+    """A real LocalCluster with worker processes computes 3 points and stops; the
+    re-run computes the 5 others, leaves the first 3 files alone and equals an
+    uninterrupted run."""
+    out = tmp_path / "sweep"
+    partial = run_sweep(tiny(), out, workers=2, progress=False, max_points=3)
+    first = point_files(out)
+    assert len(first) == 3
+    assert partial.attrs["complete"] == 0
+    assert int((partial["error"] == "not run").sum()) == 5
+    assert not (out / "tiny.nc").exists() and not (out / "tiny.png").exists()
+    # a half-written temp file left by a killed write never counts as a point
+    (out / "points" / f".{first[0].name}.x1y2.tmp").write_bytes(b"CDF\x01half")
+    before = stats(first)
+
+    ds = run_sweep(tiny(), out, scheduler="synchronous", progress=True)
+    err = capsys.readouterr().err
+    assert "3/8" in err and "8/8" in err  # points found on disk count as done up front
+    files = point_files(out)
+    assert len(files) == 8 and len({f.name for f in files}) == 8
+    assert {k: v for k, v in stats(files).items() if k in before} == before
+    xr.testing.assert_equal(observables(ds), observables(reference_run))
+
+    # a third run finds everything and computes nothing
+    again = stats(files)
+    run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    assert stats(point_files(out)) == again
+
+
+def test_sweep_killed_by_an_exception_keeps_what_it_wrote(reference_run, tmp_path):
+    out = tmp_path / "sweep"
+    seen = []
+
+    def stop_after_two(point, record):
+        seen.append(point.key)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(tiny(), out, scheduler="synchronous", progress=False, on_point=stop_after_two)
+    assert sorted(f.stem for f in point_files(out)) == sorted(seen)
+    ds = run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    xr.testing.assert_equal(observables(ds), observables(reference_run))
+
+
+def test_corrupt_point_file_is_recomputed(reference_run, tmp_path):
+    out = tmp_path / "sweep"
+    run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    files = point_files(out)
+    files[0].write_bytes(b"not a netCDF file")
+    files[1].write_bytes(files[1].read_bytes()[:100])  # truncated
+    untouched = stats(files[2:])
+    ds = run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    assert stats(point_files(out)[2:]) == untouched
+    for f in files[:2]:
+        assert sw.read_point(f, f.stem, KEPT) is not None
+    xr.testing.assert_equal(observables(ds), observables(reference_run))
+
+
+def test_failed_point_is_recorded_and_the_sweep_goes_on(reference_run, tmp_path, monkeypatch):
+    real_execute = sw.execute
+
+    def flaky(plan):
+        if plan.params.n_patterns == 4 and plan.params.cue_noise == 0.3:
+            raise SimulationError("state: non-finite value at time step 3 (t = 3 sweep)")
+        return real_execute(plan)
+
+    monkeypatch.setattr(sw, "execute", flaky)
+    out = tmp_path / "sweep"
+    ds = run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    bad = ds.sel(n_patterns=4, cue_noise=0.3)
+    assert (
+        bad["error"].values == "SimulationError: state: non-finite value at time step 3 "
+        "(t = 3 sweep)"
+    ).all()
+    assert np.isnan(bad["final_overlap"].values).all()
+    good = ds.drop_sel(n_patterns=4)
+    assert (good["error"].values == "").all()
+    xr.testing.assert_equal(observables(good), observables(reference_run.drop_sel(n_patterns=4)))
+    assert ds.attrs["n_failed"] == 2
+    summary = json.loads((out / "tiny.summary.json").read_text())
+    assert summary["sweep"]["failed"] == 2
+    assert summary["sweep"]["failures"][0]["error"].startswith("SimulationError: state:")
+    assert (out / "tiny.png").exists()
+    on_disk = xr.load_dataset(out / "tiny.nc")
+    assert (on_disk["error"].sel(n_patterns=4, cue_noise=0.3).values != "").all()
+
+    # a failure is a result: re-running keeps it, retry_failed recomputes it
+    monkeypatch.setattr(sw, "execute", real_execute)
+    again = run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    assert again.attrs["n_failed"] == 2
+    fixed = run_sweep(tiny(), out, scheduler="synchronous", progress=False, retry_failed=True)
+    xr.testing.assert_equal(observables(fixed), observables(reference_run))
+
+
+def test_bad_grid_value_fails_before_anything_is_written(tmp_path):
+    out = tmp_path / "sweep"
+    exp = tiny(grid={"n_units": [30, 1]}, fixed={"n_patterns": 2})
+    with pytest.raises(ParamError) as info:
+        run_sweep(exp, out, scheduler="synchronous", progress=False)
+    assert str(info.value) == "HopfieldParams.n_units: must be an integer >= 2 (got 1)"
+    assert not out.exists()
+
+    with pytest.raises(ParamError) as info:
+        run_sweep(tiny(fixed={"n_units": 30, "bogus": 1}), out, progress=False)
+    assert str(info.value).startswith("HopfieldParams.bogus: unknown parameter")
+    assert not out.exists()
+
+
+def test_numpy_grid_values_are_made_plain(tmp_path, reference_run):
+    exp = tiny(
+        grid={"n_patterns": np.array([2, 4]), "cue_noise": np.array([0.0, 0.3])},
+        seeds=tuple(np.arange(2)),
+    )
+    ds = run_sweep(exp, tmp_path / "sweep", scheduler="synchronous", progress=False)
+    xr.testing.assert_equal(observables(ds), observables(reference_run))
+
+
+def test_a_different_sweep_in_the_same_folder_is_refused(tmp_path):
+    out = tmp_path / "sweep"
+    run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    manifest = (out / "sweep.json").read_bytes()
+    other = tiny(name="other", grid={"n_patterns": [2, 3], "cue_noise": [0.0]})
+    with pytest.raises(ParamError) as info:
+        run_sweep(other, out, scheduler="synchronous", progress=False)
+    assert str(info.value) == (
+        f"out_dir: must be a new folder or hold the same sweep; {out} holds experiment 'tiny' "
+        f"(see {out / 'sweep.json'}); use another folder or remove it (got experiment 'other')"
+    )
+    assert (out / "sweep.json").read_bytes() == manifest
+    assert len(point_files(out)) == 8
+    # same name, another grid: refused too
+    with pytest.raises(ParamError, match="holds experiment 'tiny' with another grid"):
+        run_sweep(tiny(seeds=(0, 1, 2)), out, scheduler="synchronous", progress=False)
+
+
+def test_several_realizations_add_a_dimension():
+    assert tiny().dims == ("n_patterns", "cue_noise", "seed")
+    two = tiny(realizations=("reference", "brian2"))
+    assert two.dims == ("realization", "n_patterns", "cue_noise", "seed")
+
+
+def test_unknown_experiment_and_bad_arguments(tmp_path):
+    with pytest.raises(
+        ParamError,
+        match=r"^experiment: must be one of .*hopfield-capacity.* "
+        r"\(got 'nope'\)$",
+    ):
+        sw.get_experiment("nope")
+    with pytest.raises(ParamError, match=r"^max_points: must be an integer >= 0 or None"):
+        run_sweep(tiny(), tmp_path / "x", max_points=-1, progress=False)
+    with pytest.raises(ParamError, match=r"^tiny.grid: 'seed' is an axis of its own"):
+        run_sweep(tiny(grid={"seed": [1, 2]}), tmp_path / "x", progress=False)
+    assert not (tmp_path / "x").exists()
+
+
+def test_point_key_is_stable():
+    params = {"n_units": 30, "n_patterns": 2}
+    k1 = sw.point_key("hopfield", "reference", params, {}, 3)
+    k2 = sw.point_key("hopfield", "reference", dict(reversed(params.items())), {}, 3)
+    assert k1 == k2 and len(k1) == 24
+    assert sw.point_key("hopfield", "reference", params, {}, 4) != k1
+    assert sw.point_key("hopfield", "brian2", params, {}, 3) != k1
+
+
+def test_point_file_write_is_atomic(tmp_path, monkeypatch):
+    """write_dataset writes a temp file and renames it: a crash mid-write leaves nothing
+    under the point's name."""
+    out = tmp_path / "sweep"
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", boom)
+    with pytest.raises(OSError, match="disk full"):
+        run_sweep(tiny(), out, scheduler="synchronous", progress=False)
+    assert point_files(out) == []
+    leftovers = list((out / "points").iterdir()) if (out / "points").exists() else []
+    assert leftovers == []
+    assert os.path.exists(out / "sweep.json")
+
+
+def test_brian2_points_run_on_worker_processes(tmp_path):
+    """Brian2 sets a SIGINT handler on import, allowed only in a main thread; Dask runs
+    tasks in worker threads, so the sweep imports each realization's packages in every
+    worker's main thread first. Without that, every Brian2 point fails."""
+    from neurotwin.registry import get_model
+
+    real = get_model("hopfield").realizations.get("brian2")
+    if real is None or not real.available():
+        pytest.skip("the brian2 realization is not available here")
+    exp = tiny(
+        name="tiny-brian2",
+        realizations=("brian2",),
+        grid={"n_patterns": [2]},
+        seeds=(0,),
+        figure=None,
+        summary=None,
+    )
+    ds = run_sweep(exp, tmp_path, workers=1, progress=False)
+    assert (ds["error"].values == "").all(), ds["error"].values
+    r = neurotwin.run(
+        "hopfield", "brian2", n_units=30, n_patterns=2, n_cues=3, max_sweeps=20, seed=0
+    )
+    assert float(ds["final_overlap"].sel(n_patterns=2, seed=0)) == r.observables["final_overlap"]
