@@ -94,6 +94,8 @@ def _bad_values(cls, field):
     ann = info.annotation
     if typing.get_origin(ann) is typing.Literal:
         return ["not-a-choice", 1]
+    if ann is str or str in typing.get_args(ann):
+        return [1]
     bad = ["text"]
     if ann is float:
         bad.append(float("nan"))
