@@ -140,20 +140,29 @@ def compare(
     console.print(f"results (netCDF), comparison.json and figure written to {out}/ ({figure.name})")
 
 
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def _print_comparison(comp) -> None:
+    """Observables as rows and realizations as columns, so it fits a terminal."""
     table_data = comp.table()
+    labels = list(table_data)
     names = sorted({k for row in table_data.values() for k in row})
-    table = Table("realization", *names, title=f"{comp.model}, seed {comp.seed}: {comp.params}")
-    for label, row in table_data.items():
-        cells = [row.get(n) for n in names]
-        table.add_row(label, *[f"{c:.4g}" if isinstance(c, float) else str(c) for c in cells])
+    table = Table("observable", *labels, title=f"{comp.model}, seed {comp.seed}")
+    for name in names:
+        table.add_row(name, *[_fmt(table_data[label].get(name)) for label in labels])
     console.print(table)
+    console.print(f"params: {comp.params}", highlight=False)
     agreement = comp.agreement()
     if agreement:
+        labels = list(agreement)
         names = sorted({k for row in agreement.values() for k in row})
-        table = Table("vs " + comp.baseline, *names, title="agreement with the first row")
-        for label, row in agreement.items():
-            table.add_row(label, *[f"{row.get(n, float('nan')):.4g}" for n in names])
+        table = Table("metric", *labels, title=f"agreement with {comp.baseline}")
+        for name in names:
+            table.add_row(name, *[_fmt(agreement[label].get(name)) for label in labels])
         console.print(table)
     for label, why in comp.skipped.items():
         console.print(f"[yellow]skipped {label}:[/yellow] {why}")

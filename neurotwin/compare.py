@@ -43,7 +43,13 @@ class Comparison:
             row = {}
             for name, value in res.scalars().items():
                 ref = base_scalars.get(name)
-                if isinstance(value, (int, float)) and isinstance(ref, (int, float)):
+                numeric = (int, float)
+                if (
+                    isinstance(value, numeric)
+                    and isinstance(ref, numeric)
+                    and not isinstance(value, bool)
+                    and not isinstance(ref, bool)
+                ):
                     row[f"abs_diff_{name}"] = abs(float(value) - float(ref))
             if "state" in res.traces and "state" in base.traces:
                 row["final_state_agreement"] = float(
