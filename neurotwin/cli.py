@@ -44,6 +44,13 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def _standalone_builds_under(sets: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Keep a cpp_standalone build next to the results it produced, unless told otherwise."""
+    if sets.get("device") == "cpp_standalone" and "build_dir" not in sets:
+        return {**sets, "build_dir": str(folder / "brian2-standalone-build")}
+    return sets
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -82,7 +89,10 @@ def run(
     from .harness import execute, prepare
 
     try:
-        plan = prepare(model, realization, None, seed, **parse_sets(set_))
+        sets = parse_sets(set_)
+        if out is not None:
+            sets = _standalone_builds_under(sets, out.parent / f"{out.stem}-build")
+        plan = prepare(model, realization, None, seed, **sets)
         result = execute(plan)
     except NeurotwinError as exc:
         _fail(exc)
@@ -123,11 +133,12 @@ def compare(
     from .compare import compare as do_compare
     from .results import write_text
 
+    out = out or Path("neurotwin-out") / f"compare-{model}-seed{seed}"
     try:
-        comp = do_compare(model, None, seed, realization, **parse_sets(set_))
+        sets = _standalone_builds_under(parse_sets(set_), out)
+        comp = do_compare(model, None, seed, realization, **sets)
     except NeurotwinError as exc:
         _fail(exc)
-    out = out or Path("neurotwin-out") / f"compare-{model}-seed{seed}"
     for label, res in comp.results.items():
         res.save(out / f"{label}.nc")
     payload = comp.to_json()

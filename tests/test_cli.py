@@ -107,3 +107,31 @@ def test_compare_bad_param_writes_nothing(tmp_path):
     assert res.exit_code == 2
     assert res.stderr.startswith("error: HopfieldParams.bogus: unknown parameter")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_compare_standalone_builds_under_output_folder(tmp_path):
+    """`--set device=cpp_standalone` compiles into OUT/brian2-standalone-build."""
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            "hopfield",
+            "--realization",
+            "brian2",
+            "--set",
+            "device=cpp_standalone",
+            "--set",
+            "n_units=40",
+            "--set",
+            "n_patterns=2",
+            "--set",
+            "n_cues=2",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "brian2-standalone-build").is_dir()
+    assert json.loads(res.stdout)["realizations"]["brian2"]["final_overlap"] == 1.0
