@@ -157,24 +157,23 @@ def _fmt(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _columns_table(title: str, first: str, data: dict[str, dict[str, Any]]) -> Table:
+    """One column per key of ``data``, one row per name found in any of its dicts."""
+    labels = list(data)
+    names = sorted({k for row in data.values() for k in row})
+    table = Table(first, *labels, title=title)
+    for name in names:
+        table.add_row(name, *[_fmt(data[label].get(name)) for label in labels])
+    return table
+
+
 def _print_comparison(comp) -> None:
     """Observables as rows and realizations as columns, so it fits a terminal."""
-    table_data = comp.table()
-    labels = list(table_data)
-    names = sorted({k for row in table_data.values() for k in row})
-    table = Table("observable", *labels, title=f"{comp.model}, seed {comp.seed}")
-    for name in names:
-        table.add_row(name, *[_fmt(table_data[label].get(name)) for label in labels])
-    console.print(table)
+    console.print(_columns_table(f"{comp.model}, seed {comp.seed}", "observable", comp.table()))
     console.print(f"params: {comp.params}", highlight=False)
     agreement = comp.agreement()
     if agreement:
-        labels = list(agreement)
-        names = sorted({k for row in agreement.values() for k in row})
-        table = Table("metric", *labels, title=f"agreement with {comp.baseline}")
-        for name in names:
-            table.add_row(name, *[_fmt(agreement[label].get(name)) for label in labels])
-        console.print(table)
+        console.print(_columns_table(f"agreement with {comp.baseline}", "metric", agreement))
     for label, why in comp.skipped.items():
         console.print(f"[yellow]skipped {label}:[/yellow] {why}")
 
