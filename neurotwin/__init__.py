@@ -7,7 +7,14 @@ True
 """
 
 from .compare import Comparison, compare
-from .errors import BackendUnavailable, InputError, NeurotwinError, ParamError, SimulationError
+from .errors import (
+    BackendUnavailable,
+    ExportUnsupported,
+    InputError,
+    NeurotwinError,
+    ParamError,
+    SimulationError,
+)
 from .harness import run
 from .registry import models
 from .results import Result
@@ -15,6 +22,7 @@ from .results import Result
 __all__ = [
     "BackendUnavailable",
     "Comparison",
+    "ExportUnsupported",
     "InputError",
     "NeurotwinError",
     "ParamError",

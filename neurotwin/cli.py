@@ -1,4 +1,4 @@
-"""Command line: ``neurotwin list | run | compare | sweep``.
+"""Command line: ``neurotwin list | run | compare | sweep | deploy | export``.
 
 Bad input ends with one line on stderr (``error: ...``) and exit code 2, before
 any simulation runs or any file is written.
@@ -68,11 +68,12 @@ def list_models() -> None:
     from .registry import get_model, models
 
     table = Table("model", "realization", "available here", "needs")
-    for model, reals in models().items():
-        spec = get_model(model)
-        for name, ok in reals.items():
-            real = spec.realizations[name]
-            table.add_row(model, name, "yes" if ok else "no", ", ".join(real.requires) or "-")
+    for model in models():
+        for name, real in get_model(model).realizations.items():
+            why = real.why_unavailable()
+            table.add_row(
+                model, name, "yes" if why is None else f"no: {why}", ", ".join(real.requires) or "-"
+            )
     console.print(table)
 
 
@@ -198,6 +199,51 @@ def sweep(
     except NeurotwinError as exc:
         _fail(exc)
     console.print(f"data, figure and summary written to {out}/")
+
+
+@app.command()
+def deploy(
+    model: str,
+    target: Annotated[str, typer.Option(help="deployment target")] = "loihi-emulator",
+    set_: SetOpt = None,
+    seed: SeedOpt = 0,
+    json_: JsonOpt = False,
+) -> None:
+    """Map MODEL onto a neuromorphic target: resources, quantization, accuracy, cost."""
+    from .deploy import deploy as do_deploy
+    from .deploy import report_rows
+
+    try:
+        report = do_deploy(model, target, None, seed, **parse_sets(set_))
+    except NeurotwinError as exc:
+        _fail(exc)
+    if json_:
+        print(json.dumps(report, default=_jsonable))
+        return
+    table = Table("", "value", title=f"{model} on {target}, seed {seed}")
+    for name, value in report_rows(report):
+        table.add_row(name, value)
+    console.print(table)
+
+
+@app.command()
+def export(
+    model: str,
+    format_: Annotated[str, typer.Option("--format", help="exchange format: nir")] = "nir",
+    out: Annotated[Path, typer.Option(help="file to write")] = Path("model.nir"),
+    set_: SetOpt = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """Write MODEL's spiking network as a NIR graph."""
+    from .nir_export import export_nir
+
+    try:
+        if format_ != "nir":
+            raise ParamError(f"--format: must be one of 'nir' (got {format_!r})")
+        path = export_nir(model, out, None, seed, **parse_sets(set_))
+    except NeurotwinError as exc:
+        _fail(exc)
+    console.print(f"NIR graph written to {path}")
 
 
 def main() -> None:

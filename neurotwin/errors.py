@@ -22,3 +22,7 @@ class SimulationError(NeurotwinError, RuntimeError):
 
 class BackendUnavailable(NeurotwinError, ImportError):
     """An optional simulator or tool (a package, a C++ compiler) is missing here."""
+
+
+class ExportUnsupported(NeurotwinError, ValueError):
+    """The model (with these parameters) has features the export format cannot express."""

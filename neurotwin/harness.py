@@ -89,6 +89,8 @@ def prepare(
     weights = drawn_w if weights is None else weights
     inputs = drawn_in if inputs is None else inputs
     spec.validate(p, weights, inputs)
+    if real.preflight is not None:
+        real.preflight(p, weights, inputs, sim_seed, opts)
     return Plan(spec, real, p, opts, seed, weights, inputs, sim_seed)
 
 

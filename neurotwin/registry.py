@@ -22,12 +22,16 @@ from .params import Params
 MODULES = (
     "neurotwin.rate_models.hopfield",
     "neurotwin.spiking.hopfield",
+    "neurotwin.spiking.hopfield_nengo",
+    "neurotwin.rate_models.synchronization",
+    "neurotwin.spiking.synchronization",
 )
 
 INSTALL_HINT = {
     "brian2": 'pip install "brian2==2.9.0"',
     "nengo": 'pip install "nengo>=4.1,<4.2"',
     "nengo_loihi": 'pip install -e ".[loihi]"',
+    "nir": 'pip install -e ".[loihi]"',
 }
 
 
@@ -40,15 +44,27 @@ class Realization:
     func: Callable[..., Any]
     options: type[Params] | None = None
     requires: tuple[str, ...] = ()
-    #: extra availability check given the validated options (e.g. a C++ compiler)
+    #: extra availability check given the validated options (e.g. a C++ compiler);
+    #: called with ``None`` it checks only the environment (e.g. the numpy version)
     check: Callable[[Params | None], None] | None = None
+    #: ``preflight(params, weights, inputs, seed, options)``: does this concrete run fit
+    #: the backend (e.g. the chip's cores and axons)? Raises before any simulation.
+    preflight: Callable[..., None] | None = None
     doc: str = ""
 
     def missing(self) -> list[str]:
         return [pkg for pkg in self.requires if importlib.util.find_spec(pkg) is None]
 
+    def why_unavailable(self) -> str | None:
+        """None if this realization can run here, else the reason (with the install command)."""
+        try:
+            self.ensure_available(None)
+        except BackendUnavailable as exc:
+            return str(exc)
+        return None
+
     def available(self) -> bool:
-        return not self.missing()
+        return self.why_unavailable() is None
 
     def ensure_available(self, options: Params | None) -> None:
         """Raise :class:`BackendUnavailable` naming what is missing and how to install it."""
@@ -111,11 +127,14 @@ def realization(
     options: type[Params] | None = None,
     requires: tuple[str, ...] = (),
     check: Callable[[Params | None], None] | None = None,
+    preflight: Callable[..., None] | None = None,
 ):
     """Decorator: register ``func(params, weights, inputs, seed, options) -> Result``."""
 
     def deco(func):
-        real = Realization(model, name, func, options, tuple(requires), check, func.__doc__ or "")
+        real = Realization(
+            model, name, func, options, tuple(requires), check, preflight, func.__doc__ or ""
+        )
         if model in _MODELS:
             _MODELS[model].realizations[name] = real
         else:

@@ -54,7 +54,7 @@ from .results import Result, write_dataset, write_text
 #: version of the manifest and point-file layout
 SWEEP_SCHEMA = 1
 #: modules that register experiments, imported on first use
-EXPERIMENT_MODULES = ("neurotwin.experiments.hopfield",)
+EXPERIMENT_MODULES = ("neurotwin.experiments.hopfield", "neurotwin.experiments.synchronization")
 
 
 @dataclass(frozen=True)

@@ -398,6 +398,8 @@ SPEC = register_model(
             ("reference-async", "reference", {"update": "async"}),
             ("reference-sync", "reference", {"update": "sync"}),
             ("brian2", "brian2", {}),
+            ("nengo", "nengo", {}),
+            ("loihi-emulator", "loihi-emulator", {}),
         ],
         quick_params={"n_units": 40, "n_patterns": 3, "n_cues": 2, "max_sweeps": 20},
         doc="Hopfield (1982) associative memory: ±1 units, Hebbian/pseudo-inverse/Storkey storage.",

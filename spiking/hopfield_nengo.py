@@ -28,9 +28,10 @@ averages :math:`1 + g (h_i - U_i)`, so the LIF (threshold 1) fires iff
 :math:`h` a Lowpass of ``tau_syn_s``. :math:`\nu_{\mathrm{on}}` is the rate
 of a neuron with constant input :math:`1 + g`, computed by each backend's own
 rate function (``nengo.LIF.rates``; on the chip ``nengo_loihi.neurons.
-loihi_rates``, whose spike periods are whole time steps): 194.2 Hz in Nengo,
+loihi_rates``, whose spike periods are whole time steps): 194.0 Hz in Nengo,
 166.7 Hz on the chip at the defaults. The LIF's ``min_voltage = 0`` is the
-reflecting floor the Brian2 realization adds by hand.
+reflecting floor the Brian2 realization adds by hand (``voltage_floor=False``
+removes it).
 
 Variant ``"nef"``: each unit a small ensemble (decoded, NEF)
 -------------------------------------------------------------
@@ -86,7 +87,7 @@ import numpy as np
 import pydantic
 from pydantic import Field
 
-from neurotwin.errors import ParamError, SimulationError
+from neurotwin.errors import BackendUnavailable, ParamError, SimulationError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.rate_models.hopfield import HopfieldParams
@@ -127,6 +128,9 @@ class NengoHopfieldOptions(Params):
     initial_voltage: Literal["uniform", "zero"] = Field(
         "uniform", description="initial membrane voltages: uniform in [0, 1) or zero (chip)"
     )
+    voltage_floor: bool = Field(
+        True, description="clip the voltage at 0 (the reset), as the Brian2 realization does"
+    )
     neurons_per_unit: int = Field(20, ge=1, description="neurons per unit (variant nef)")
 
     @pydantic.model_validator(mode="after")
@@ -155,9 +159,7 @@ class NengoHopfieldOptions(Params):
 class LoihiHopfieldOptions(NengoHopfieldOptions):
     """Options of the Loihi-emulator realization: the Nengo options and the chip budget."""
 
-    max_chips: int = Field(
-        1, ge=1, description="Loihi chips (128 cores each) the network may use"
-    )
+    max_chips: int = Field(1, ge=1, description="Loihi chips (128 cores each) the network may use")
 
 
 def _is_multiple(x: float, step: float) -> bool:
@@ -174,7 +176,7 @@ def on_rate_hz(options: NengoHopfieldOptions, backend: nc.Backend) -> float:
 
     lif = nengo.LIF(tau_rc=options.tau_rc_s, tau_ref=options.tau_ref_s)
     x, gain, bias = np.ones(1), np.array([options.gain]), np.ones(1)
-    return float(_rates(backend, lif, x, gain, bias, options.dt_s)[0])
+    return float(np.asarray(_rates(backend, lif, x, gain, bias, options.dt_s)).ravel()[0])
 
 
 def _rates(backend: nc.Backend, lif, x, gain, bias, dt_s) -> np.ndarray:
@@ -182,6 +184,19 @@ def _rates(backend: nc.Backend, lif, x, gain, bias, dt_s) -> np.ndarray:
         return lif.rates(x, gain, bias)
     # spike periods in whole time steps, as on the chip
     return nc.import_nengo_loihi().neurons.loihi_rates(lif, x, gain, bias, dt_s)
+
+
+def _population(label, bias, recurrent, v0, options) -> nc.LIFPopulation:
+    return nc.LIFPopulation(
+        label,
+        bias,
+        recurrent,
+        options.tau_rc_s,
+        options.tau_ref_s,
+        options.tau_syn_s,
+        v0,
+        0.0 if options.voltage_floor else -np.inf,
+    )
 
 
 def _check_temperature(params: HopfieldParams, name: str) -> None:
@@ -213,11 +228,7 @@ def neuron_populations(
     for c in range(params.n_cues):
         v0 = rng.random(n) if options.initial_voltage == "uniform" else None
         label = f"cue{c}"
-        pops.append(
-            nc.LIFPopulation(
-                label, bias, recurrent, options.tau_rc_s, options.tau_ref_s, options.tau_syn_s, v0
-            )
-        )
+        pops.append(_population(label, bias, recurrent, v0, options))
         ins.append(
             nc.WindowedInput(
                 label, cues[c], np.full(n, g * options.cue_strength), 0.0, options.cue_duration_s
@@ -266,11 +277,7 @@ def nef_populations(
     for c in range(params.n_cues):
         v0 = rng.random(n * k) if options.initial_voltage == "uniform" else None
         label = f"cue{c}"
-        pops.append(
-            nc.LIFPopulation(
-                label, bias, recurrent, options.tau_rc_s, options.tau_ref_s, options.tau_syn_s, v0
-            )
-        )
+        pops.append(_population(label, bias, recurrent, v0, options))
         ins.append(
             nc.WindowedInput(
                 label,
@@ -350,6 +357,18 @@ def populations(params, weights, inputs, seed, options, backend):
     return build(params, weights, inputs, seed, options, backend)
 
 
+def chip_preflight(
+    params: HopfieldParams, weights: dict, inputs: dict, seed: int, options: LoihiHopfieldOptions
+) -> nc.ChipPlan:
+    """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not.
+
+    Runs before anything is built (also from :func:`neurotwin.deploy.deploy`, before
+    any simulation).
+    """
+    pops, ins, _ = populations(params, weights, inputs, seed, options, "loihi-emulator")
+    return nc.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
+
+
 def simulate_hopfield(
     params: HopfieldParams,
     weights: dict,
@@ -409,8 +428,12 @@ def simulate_hopfield(
 def chip_summary(out: nc.SimOutput, params: HopfieldParams, options) -> dict:
     """JSON-ready chip report: resources, weight quantization, events and energy per recall."""
     chip = out.chip
-    res = {k: v for k, v in chip["resources"].items() if k != "blocks"}
-    res["blocks"] = chip["resources"]["blocks"]
+    full = chip["resources"]
+    res = {
+        "per_recall_network": full["groups"]["cue0"],
+        "all_copies": {k: v for k, v in full.items() if k not in ("groups", "blocks")},
+        "blocks": full["blocks"],
+    }
     q0 = chip["quantization"]["cue0"]
     quant = {k: v for k, v in q0.items() if k != "quantized"}
     ev = chip["events"]
@@ -432,9 +455,12 @@ def chip_summary(out: nc.SimOutput, params: HopfieldParams, options) -> dict:
         "weights": quant,
         "bias": chip["bias"]["cue0"],
         "per_recall": per_recall,
-        "energy": {**energy, "energy_estimate_j": energy["energy_estimate_j"] / c,
-                   "breakdown": {k: v / c for k, v in energy["breakdown"].items()},
-                   "per": "recall (one cue)"},
+        "energy": {
+            **energy,
+            "energy_estimate_j": energy["energy_estimate_j"] / c,
+            "breakdown": {k: v / c for k, v in energy["breakdown"].items()},
+            "per": "recall (one cue)",
+        },
         "decode_tau_s": float(options.tau_syn_s),
     }
 
@@ -448,11 +474,24 @@ def run_nengo(
     return simulate_hopfield(params, weights, inputs, seed, options, "nengo")
 
 
+def check_loihi_numpy(options=None) -> None:
+    """nengo-loihi 1.1.0 needs numpy < 2: its build calls ``np.array(w, copy=False)``,
+    which numpy 2 rejects (``ValueError: Unable to avoid copy``)."""
+    if int(np.__version__.split(".")[0]) >= 2:
+        raise BackendUnavailable(
+            f"realization hopfield/loihi-emulator needs numpy < 2 (nengo-loihi 1.1.0 fails to "
+            f"build under numpy 2; numpy {np.__version__} is installed); install the extra, "
+            f'which pins it, into its own environment: pip install -e ".[loihi]"'
+        )
+
+
 @realization(
     "hopfield",
     "loihi-emulator",
     options=LoihiHopfieldOptions,
     requires=("nengo", "nengo_loihi"),
+    check=check_loihi_numpy,
+    preflight=chip_preflight,
 )
 def run_loihi_emulator(
     params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None

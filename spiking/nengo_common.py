@@ -22,7 +22,7 @@ neuron firing at :math:`\nu` Hz contributes :math:`R_{ij} \nu` in the mean),
 :math:`h` the Lowpass filter of time constant ``tau_syn_s`` and :math:`x_k` the
 windowed inputs. Currents are in units of the LIF threshold (``v`` runs from
 0 at reset to 1 at threshold; ``tau_rc dv/dt = J - v``; the voltage is clipped
-at ``min_voltage = 0``). The alternative, a decoded (NEF) connection, puts
+at ``min_voltage``, 0 or ``-inf``). The alternative, a decoded (NEF) connection, puts
 decoders and encoders between the neurons and behaves differently (it
 represents a vector, with the decoding error of a finite ensemble); a
 realization that uses it says so.
@@ -164,6 +164,8 @@ class LIFPopulation:
     initial_voltage : (n,) array or None
         Initial membrane voltages in [0, 1); None: all zero. The chip ignores
         non-zero values (nengo-loihi warns and starts from zero).
+    min_voltage : float
+        Lower bound of the voltage (0: a reflecting floor at reset; ``-inf``: none).
     """
 
     label: str
@@ -173,6 +175,7 @@ class LIFPopulation:
     tau_ref_s: float
     tau_syn_s: float
     initial_voltage: np.ndarray | None = None
+    min_voltage: float = 0.0
 
     @property
     def n(self) -> int:
@@ -230,7 +233,10 @@ def build_network(
             if pop.initial_voltage is not None:
                 state["voltage"] = np.asarray(pop.initial_voltage, dtype=float)
             neuron = nengo.LIF(
-                tau_rc=pop.tau_rc_s, tau_ref=pop.tau_ref_s, min_voltage=0, initial_state=state
+                tau_rc=pop.tau_rc_s,
+                tau_ref=pop.tau_ref_s,
+                min_voltage=pop.min_voltage,
+                initial_state=state,
             )
             ens = nengo.Ensemble(
                 pop.n,
@@ -408,8 +414,7 @@ def import_nengo_loihi(log: WarningLog | None = None):
             import nengo_loihi
     except ImportError as exc:  # pragma: no cover - guarded by the registry's `requires`
         raise BackendUnavailable(
-            'nengo_loihi cannot be imported; install it with: pip install -e ".[loihi]" '
-            f"({exc})"
+            f'nengo_loihi cannot be imported; install it with: pip install -e ".[loihi]" ({exc})'
         ) from exc
     if log is not None:
         with capture_warnings(log):
@@ -590,7 +595,7 @@ def simulate(
             spikes = _collect_spikes(sim, built, dt_s)
         t2 = time.perf_counter()
         chip = {
-            "resources": resource_report(sim.model),
+            "resources": resource_report(sim.model, built.ensembles),
             "quantization": {
                 pop.label: weight_quantization(sim.model, conn, pop.recurrent.T / dt_s)
                 for pop in built.populations
@@ -649,7 +654,10 @@ def _blocks_of(model, ensemble) -> list:
     return list(obj) if isinstance(obj, (list, tuple)) else [obj]
 
 
-def resource_report(model) -> dict:
+_RESOURCE_KEYS = ("compartments", "in_axons", "out_axons", "synapses", "synapse_bits")
+
+
+def resource_report(model, groups: dict | None = None) -> dict:
     """Cores, compartments, axons and synaptic memory of a built nengo-loihi model.
 
     Every block is one core (nengo-loihi's allocators place each block on its
@@ -658,11 +666,18 @@ def resource_report(model) -> dict:
     axons), ``synapses`` (stored weights, zeros of dense rows included),
     ``synapse_bits``; and whether each is within :data:`MAX_COMPARTMENTS`,
     :data:`MAX_IN_AXONS`, :data:`MAX_OUT_AXONS`, :data:`MAX_SYNAPSE_BITS`.
+    ``groups`` (name -> nengo Ensemble) adds the same totals per ensemble,
+    over the blocks (cores) it was split into, under ``"groups"``.
     """
     blocks = []
+    group_of = {}
+    for name, ens in (groups or {}).items():
+        for block in _blocks_of(model, ens):
+            group_of[block] = name
     for block in model.blocks:
         row = {
             "label": str(block.label),
+            "group": group_of.get(block),
             "compartments": int(block.compartment.n_compartments),
             "in_axons": int(sum(s.n_axons for s in block.synapses)),
             "out_axons": int(sum(a.axon_slots() for a in block.axons)),
@@ -677,10 +692,15 @@ def resource_report(model) -> dict:
         )
         blocks.append(row)
     cores = len(blocks)
-    totals = {
-        key: int(sum(b[key] for b in blocks))
-        for key in ("compartments", "in_axons", "out_axons", "synapses", "synapse_bits")
-    }
+    totals = {key: int(sum(b[key] for b in blocks)) for key in _RESOURCE_KEYS}
+    by_group = {}
+    for name in groups or {}:
+        rows = [b for b in blocks if b["group"] == name]
+        by_group[name] = {
+            "cores": len(rows),
+            **{key: int(sum(b[key] for b in rows)) for key in _RESOURCE_KEYS},
+            "within_limits": all(b["within_limits"] for b in rows),
+        }
     n_input_axons = sum(int(getattr(inp, "n_neurons", 0)) for inp in model.inputs)
     return {
         "cores": cores,
@@ -695,6 +715,7 @@ def resource_report(model) -> dict:
             "synapse_bits": MAX_SYNAPSE_BITS,
             "cores_per_chip": CORES_PER_CHIP,
         },
+        "groups": by_group,
         "blocks": blocks,
     }
 
@@ -756,7 +777,9 @@ def weight_quantization(model, conn, float_weights: np.ndarray) -> dict:
     is the largest elementwise :math:`|w_q - w| / |w|` over non-zero weights.
     ``weight_bits`` is the signed width actually used: the format's 8 bits
     (7 bits of magnitude in steps of 2 for mixed-sign weights, plus the sign),
-    less any ``lost_bits`` (weight exponent below the format's range).
+    less any ``lost_bits`` (weight exponent below the format's range);
+    ``resolution`` is the coarsest weight step (one least significant bit of the
+    stored weights, in float units) over the connection's pieces.
     """
     wq = chip_weights(model, conn)
     w = np.asarray(float_weights, dtype=float)
@@ -765,13 +788,26 @@ def weight_quantization(model, conn, float_weights: np.ndarray) -> dict:
     nz = w != 0
     rel_nz = np.abs(wq[nz] - w[nz]) / np.abs(w[nz]) if nz.any() else np.zeros(0)
     old = model.objs[conn]["weights"]
-    cfgs = []
+    cfgs, resolution, pieces = [], 0.0, []
     for block in _blocks_of(model, conn.post_obj.ensemble):
+        info = block.compartment.discretize_info
+        comps = sorted(model.block_comp_map[block])
         for syn in block.synapses:
             if syn is old or (isinstance(syn.label, str) and syn.label.startswith(f"{old.label}[")):
-                cfgs.append(syn.synapse_cfg)
+                cfg = syn.synapse_cfg
+                cfgs.append(cfg)
+                pieces.append(
+                    {
+                        "post": [int(comps[0]), int(comps[-1]) + 1],
+                        "block_w_max": float(info["w_max"]),
+                        "block_w_exp": int(info["w_exp"]),
+                    }
+                )
+                # integer weights are multiples of 2**(6 + max(shift + weight_exp, 0))
+                grain = 2.0 ** (6 + max(cfg.shift_bits + cfg.weight_exp, 0))
+                lsb = grain / (float(info["w_scale"]) * 2.0 ** (6 + int(info["w_exp"])))
+                resolution = max(resolution, lsb)
     lost = max(max(0, -(c.shift_bits + c.weight_exp)) for c in cfgs)
-    step = float(np.min(np.diff(np.unique(np.abs(wq[wq != 0]))))) if (wq != 0).sum() > 1 else 0.0
     return {
         "weight_bits": int(cfgs[0].real_weight_bits - lost),
         "format_bits": int(cfgs[0].real_weight_bits),
@@ -780,13 +816,55 @@ def weight_quantization(model, conn, float_weights: np.ndarray) -> dict:
         "range": [float(wq.min()), float(wq.max())],
         "float_range": [float(w.min()), float(w.max())],
         "levels": int(len(np.unique(wq))),
-        "step": step,
+        "resolution": resolution,
         "error_max": float(np.abs(err).max()) if err.size else 0.0,
         "error_rms": float(np.sqrt(np.mean(err**2))) if err.size else 0.0,
         "error_max_nonzero_rel": float(rel_nz.max()) if rel_nz.size else 0.0,
         "zeroed": int(((wq == 0) & nz).sum()),
+        "pieces": pieces,
         "quantized": wq,
     }
+
+
+def loihi_quantize(
+    w: np.ndarray, block_w_max: float, block_w_exp: int = 0, lossy_shift: bool = True
+) -> np.ndarray:
+    r"""A numpy model of how nengo-loihi stores one synapse's float weights.
+
+    The block's largest weight ``block_w_max`` maps to 255; a synapse whose own
+    largest weight is :math:`2^{\Delta}` times smaller (:math:`\Delta =
+    \lfloor\log_2(w_{\max,\mathrm{block}}/w_{\max})\rfloor`) gets a weight
+    exponent :math:`\Delta` lower and so uses the full range too (the exponent
+    is clamped at -6, and nengo-loihi then stores the weight
+    :math:`2^{\Delta - e_b - 6}` times too large, which this model reproduces).
+    Mixed-sign 8-bit weights keep 7 bits of magnitude: :math:`q =
+    \operatorname{clip}(\operatorname{round}(x / 2), -127, 127)` with
+    :math:`x = w \cdot 255 / w_{\max,\mathrm{block}} \cdot 2^{\Delta}`.
+    When the weight exponent is below -1 the chip's two-part shift drops
+    :math:`-(1 + e)` more low bits (``lossy_shift``; nengo-loihi warns "Lost
+    ... bits in weight rounding"): :math:`q` is rounded again to a multiple of
+    :math:`2^{-(1+e)}`. Returns the stored weights in float units,
+    :math:`2 q\, 2^{e - e_b} / (255 / w_{\max,\mathrm{block}})` with :math:`e =
+    \max(e_b - \Delta, -6)` (:math:`= 2 q / (255 / w_{\max,\mathrm{block}}
+    \cdot 2^{\Delta})` when not clamped).
+    (nengo-loihi computes in float32; this model in float64, so a value within
+    float32 round-off of half-way between two steps, or a ratio of maxima within
+    1e-6 of a power of 2, can come out the other way.)
+    """
+    w = np.asarray(w, dtype=float)
+    w_max = float(np.abs(w).max()) if w.size else 0.0
+    if w_max <= 1e-16:
+        return np.zeros_like(w)
+    w_scale = 255.0 / block_w_max
+    # nengo-loihi takes both maxima from the same float32 weights; allow for float64 round-off
+    dw = max(0, int(np.floor(np.log2(block_w_max / w_max) + 1e-6)))
+    w_exp = max(block_w_exp - dw, -6)
+    q = np.clip(np.round(w * w_scale * 2.0**dw / 2.0), -127, 127)
+    s2 = 1 + w_exp
+    if lossy_shift and s2 < 0:
+        q = np.clip(np.round(q * 2.0**s2) / 2.0**s2, -127, 127)
+    # stored as q * 2**(1 + w_exp + 6); equals 2 q / (w_scale 2**dw) unless w_exp was clamped
+    return 2.0 * q * 2.0 ** (w_exp - block_w_exp) / w_scale
 
 
 def _bias_quantization(model, built: BuiltNetwork) -> dict:
@@ -901,6 +979,7 @@ __all__ = [
     "classify_warning",
     "energy_estimate",
     "import_nengo_loihi",
+    "loihi_quantize",
     "lowpass",
     "resource_report",
     "simulate",

@@ -61,8 +61,8 @@ def test_run_json_and_out(tmp_path):
         (["--set", "n_units"], "error: --set: must be KEY=VALUE (got 'n_units')"),
         (
             ["--realization", "loihi"],
-            "error: realization: must be one of reference, brian2 for model 'hopfield' "
-            "(got 'loihi')",
+            "error: realization: must be one of reference, brian2, nengo, loihi-emulator "
+            "for model 'hopfield' (got 'loihi')",
         ),
         (["--seed", "-3"], "error: seed: must be an integer >= 0 (got -3)"),
     ],
