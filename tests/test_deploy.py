@@ -194,18 +194,12 @@ def test_too_many_cores_is_a_clear_error_before_any_run():
     with pytest.raises(ParamError) as info:
         deploy("hopfield", **kw)  # raised before the reference or Nengo run
     assert str(info.value) == expected
-    plan = prepare("hopfield", "loihi-emulator", None, 0, **kw)
-    real = plan.real.func.preflight
-    assert (
-        real(
-            plan.params,
-            plan.weights,
-            plan.inputs,
-            0,
-            plan.options.create(plan.options, max_chips=2),
-        ).cores
-        == 135
-    )
+    with pytest.raises(ParamError) as info:
+        prepare("hopfield", "loihi-emulator", None, 0, **kw)  # every run checks the fit
+    assert str(info.value) == expected
+    plan = prepare("hopfield", "loihi-emulator", None, 0, max_chips=2, **kw)
+    fit = plan.real.preflight(plan.params, plan.weights, plan.inputs, 0, plan.options)
+    assert fit.cores == 135
 
 
 def test_deploy_bad_target_exact_text():
