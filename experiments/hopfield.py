@@ -14,6 +14,8 @@ small enough for tests.
 * ``hopfield-dynamics``: (a) energy never increases under asynchronous updates
   with symmetric weights (Hopfield 1982); (b) synchronous updates end in
   2-cycles; (c) asymmetric weights stop convergence; (d) temperature degrades recall.
+* ``hopfield-chip``: final overlap vs load for reference, Brian2, Nengo and the Loihi
+  emulator (the measured cost of the chip's constraints).
 * ``hopfield-rate-vs-spiking``: final overlap vs load, reference vs Brian2, the
   same patterns and cues per seed.
 """
@@ -396,9 +398,36 @@ def _rate_vs_spiking(quick: bool = False) -> Experiment:
     )
 
 
+# -- hopfield-chip -------------------------------------------------------------------------
+
+
+def _chip(quick: bool = False) -> Experiment:
+    if quick:
+        n, patterns, seeds, n_cues = 40, [2, 4], (0,), 2
+    else:
+        n, patterns, seeds, n_cues = 100, [2, 3, 4, 6, 8, 10, 12, 15, 20], range(3), 10
+    return Experiment(
+        name="hopfield-chip" + ("-quick" if quick else ""),
+        model="hopfield",
+        realizations=("reference", "brian2", "nengo", "loihi-emulator"),
+        grid={"n_patterns": patterns},
+        seeds=tuple(seeds),
+        fixed={"n_units": n, "cue_noise": 0.2, "n_cues": n_cues},
+        observables=("final_overlap", "recall_fraction"),
+        figure=rate_vs_spiking_figure,
+        summary=rate_vs_spiking_summary,
+        description=f"Final overlap vs load (N = {n}, cue noise 0.2) for the binary "
+        "reference, Brian2, float Nengo and the Loihi emulator (8-bit weights, integer "
+        "state) on the same patterns and cues for each seed. Needs the [loihi] extra for "
+        "the emulator row.",
+        quick=None if quick else partial(_chip, quick=True),
+    )
+
+
 CAPACITY = register_experiment(_capacity())
 BASINS = register_experiment(_basins())
 DYNAMICS = register_experiment(_dynamics())
 RATE_VS_SPIKING = register_experiment(_rate_vs_spiking())
-for _exp in (CAPACITY, BASINS, DYNAMICS, RATE_VS_SPIKING):
+CHIP = register_experiment(_chip())
+for _exp in (CAPACITY, BASINS, DYNAMICS, RATE_VS_SPIKING, CHIP):
     register_experiment(_exp.quick())

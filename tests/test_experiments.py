@@ -12,7 +12,13 @@ import xarray as xr
 from neurotwin.registry import get_model
 from neurotwin.sweep import experiments, get_experiment, run_sweep
 
-NAMES = ["hopfield-capacity", "hopfield-basins", "hopfield-dynamics", "hopfield-rate-vs-spiking"]
+NAMES = [
+    "hopfield-capacity",
+    "hopfield-basins",
+    "hopfield-dynamics",
+    "hopfield-rate-vs-spiking",
+    "hopfield-chip",
+]
 
 
 def runnable(exp):
