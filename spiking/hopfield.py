@@ -187,23 +187,17 @@ COMPILERS = ("c++", "g++", "clang++")
 _REL_TOL = 1e-6
 
 
-class Brian2HopfieldOptions(Params):
-    """Options of the Brian2 realization (times in seconds, currents in threshold units)."""
+class SpikingRecallOptions(Params):
+    """What every spiking Hopfield realization shares: the cue/recall schedule, the
+    decoding window and the mapping's time constants and gain (times in seconds,
+    currents in threshold units). Subclasses add ``dt_s`` and their simulator's own."""
 
-    device: Literal["runtime", "cpp_standalone"] = Field(
-        "runtime", description="Brian2 device: in-process runtime or generated C++"
-    )
-    codegen_target: Literal["numpy", "cython"] = Field(
-        "numpy", description="code-generation target of the runtime device (ignored standalone)"
-    )
-    dt_s: float = Field(1e-4, gt=0, le=1e-3, description="integration time step")
     cue_duration_s: float = Field(0.04, gt=0, description="cue window, a multiple of window_s")
     recall_duration_s: float = Field(
         0.2, gt=0, description="free recall after the cue, a multiple of window_s"
     )
     window_s: float = Field(0.02, gt=0, description="decoding window, a multiple of dt_s")
     min_spikes: int = Field(1, ge=1, description="spikes in a window for the state +1")
-    tau_m_s: float = Field(0.01, gt=0, description="membrane time constant")
     tau_syn_s: float = Field(0.01, gt=0, description="synaptic current time constant")
     tau_ref_s: float = Field(0.005, ge=0, description="refractory period (max rate 1/tau_ref)")
     gain: float = Field(
@@ -211,12 +205,6 @@ class Brian2HopfieldOptions(Params):
     )
     cue_strength: float = Field(
         2.0, ge=0, description="a: cue current g*a*cue_i, in units of the field"
-    )
-    v_floor: float = Field(
-        0.0, lt=1, description="lower bound of the membrane potential (reset = 0, threshold = 1)"
-    )
-    build_dir: str | None = Field(
-        None, description="cpp_standalone project folder (None: a fresh temporary one)"
     )
 
     @pydantic.model_validator(mode="after")
@@ -240,6 +228,25 @@ class Brian2HopfieldOptions(Params):
                 f"(got {self.recall_duration_s!r})"
             )
         return self
+
+
+class Brian2HopfieldOptions(SpikingRecallOptions):
+    """Options of the Brian2 realization (times in seconds, currents in threshold units)."""
+
+    device: Literal["runtime", "cpp_standalone"] = Field(
+        "runtime", description="Brian2 device: in-process runtime or generated C++"
+    )
+    codegen_target: Literal["numpy", "cython"] = Field(
+        "numpy", description="code-generation target of the runtime device (ignored standalone)"
+    )
+    dt_s: float = Field(1e-4, gt=0, le=1e-3, description="integration time step")
+    tau_m_s: float = Field(0.01, gt=0, description="membrane time constant")
+    v_floor: float = Field(
+        0.0, lt=1, description="lower bound of the membrane potential (reset = 0, threshold = 1)"
+    )
+    build_dir: str | None = Field(
+        None, description="cpp_standalone project folder (None: a fresh temporary one)"
+    )
 
 
 def _is_multiple(x: float, step: float) -> bool:

@@ -84,47 +84,31 @@ import time
 from typing import Literal
 
 import numpy as np
-import pydantic
 from pydantic import Field
 
 from neurotwin.errors import BackendUnavailable, ParamError, SimulationError
 from neurotwin.harness import check_finite
-from neurotwin.params import Params
 from neurotwin.rate_models.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
 
 from . import nengo_common as nc
+from .hopfield import CONVERGED_WINDOWS, RUNAWAY_FRACTION, SpikingRecallOptions
 
-#: ``converged`` compares the decoded state over this many final windows
-CONVERGED_WINDOWS = 3
-#: runaway bound: mean rate above this fraction of the maximal rate 1 / max(tau_ref, dt)
-RUNAWAY_FRACTION = 0.9
 #: NEF variant: f(x) = clip(x / delta, -1, 1), the represented range and the eval points
 NEF_DELTA = 0.2
 NEF_RADIUS = 2.0
 NEF_EVAL_POINTS = 400
-_REL_TOL = 1e-6
 
 
-class NengoHopfieldOptions(Params):
+class NengoHopfieldOptions(SpikingRecallOptions):
     """Options of the Nengo realization (times in seconds, currents in threshold units)."""
 
     variant: Literal["neurons", "nef"] = Field(
         "neurons", description="one LIF per unit, or a small decoded (NEF) ensemble per unit"
     )
     dt_s: float = Field(0.001, gt=0, le=0.001, description="simulator time step")
-    cue_duration_s: float = Field(0.04, gt=0, description="cue window, a multiple of window_s")
-    recall_duration_s: float = Field(
-        0.2, gt=0, description="free recall after the cue, a multiple of window_s"
-    )
-    window_s: float = Field(0.02, gt=0, description="decoding window, a multiple of dt_s")
-    min_spikes: int = Field(1, ge=1, description="spikes in a window for the state +1 (neurons)")
     tau_rc_s: float = Field(0.01, gt=0, description="membrane time constant")
-    tau_ref_s: float = Field(0.005, ge=0, description="refractory period")
-    tau_syn_s: float = Field(0.01, gt=0, description="synaptic (Lowpass) time constant")
-    gain: float = Field(64.0, gt=0, description="g: input current per unit of field (neurons)")
-    cue_strength: float = Field(2.0, ge=0, description="a: cue input, in units of the field")
     initial_voltage: Literal["uniform", "zero"] = Field(
         "uniform", description="initial membrane voltages: uniform in [0, 1) or zero (chip)"
     )
@@ -133,38 +117,11 @@ class NengoHopfieldOptions(Params):
     )
     neurons_per_unit: int = Field(20, ge=1, description="neurons per unit (variant nef)")
 
-    @pydantic.model_validator(mode="after")
-    def _windows_tile_the_run(self):
-        if not _is_multiple(self.window_s, self.dt_s):
-            raise ValueError(
-                f"window_s: must be an integer multiple of dt_s = {self.dt_s!r} "
-                f"(got {self.window_s!r})"
-            )
-        if not _is_multiple(self.cue_duration_s, self.window_s):
-            raise ValueError(
-                f"cue_duration_s: must be an integer multiple of window_s = {self.window_s!r} "
-                f"(got {self.cue_duration_s!r})"
-            )
-        if not _is_multiple(self.recall_duration_s, self.window_s) or (
-            round(self.recall_duration_s / self.window_s) < CONVERGED_WINDOWS
-        ):
-            raise ValueError(
-                f"recall_duration_s: must be an integer multiple of window_s = "
-                f"{self.window_s!r}, at least {CONVERGED_WINDOWS} windows "
-                f"(got {self.recall_duration_s!r})"
-            )
-        return self
-
 
 class LoihiHopfieldOptions(NengoHopfieldOptions):
     """Options of the Loihi-emulator realization: the Nengo options and the chip budget."""
 
     max_chips: int = Field(1, ge=1, description="Loihi chips (128 cores each) the network may use")
-
-
-def _is_multiple(x: float, step: float) -> bool:
-    k = round(x / step)
-    return k >= 1 and abs(x - k * step) <= _REL_TOL * x
 
 
 # -- mapping the reference onto LIF populations -------------------------------------------
