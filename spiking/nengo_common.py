@@ -568,8 +568,13 @@ def simulate(
     chip = None
     if backend == "nengo":
         t0 = time.perf_counter()
+        # no decoder cache: the shared on-disk cache breaks across numpy majors (the
+        # default and [loihi] environments differ) and a run must not depend on it
+        model = nengo.builder.Model(dt=dt_s, decoder_cache=nengo.cache.NoDecoderCache())
         with capture_warnings(log):
-            sim = nengo.Simulator(built.network, dt=dt_s, seed=seed, progress_bar=False)
+            sim = nengo.Simulator(
+                built.network, dt=dt_s, seed=seed, model=model, progress_bar=False
+            )
         t1 = time.perf_counter()
         with capture_warnings(log), sim:
             sim.run_steps(n_steps)
