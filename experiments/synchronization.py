@@ -126,27 +126,47 @@ def _kuramoto_transition(quick: bool = False) -> Experiment:
 START_AMPLITUDE = {"quiet": 1e-3, "swaying": 0.1}
 
 
+#: foot-force walkers: Belykh et al. (2021)'s lateral gait frequency 5.655 rad/s (0.9 Hz),
+#: i.e. bridge / gait frequency ratio 1.144, and a spread of 0.3 rad/s
+FOOT_FORCE_GAIT_RAD_S = 5.655
+FOOT_FORCE_SD_RAD_S = 0.3
+
+
 def _bridge_params(point: dict) -> dict:
+    from neurotwin.rate_models.synchronization import BridgeParams
+
     out = {k: v for k, v in point.items() if k != "start"}
     out["initial_amplitude_m"] = START_AMPLITUDE[point["start"]]
+    if point.get("crowd_model") == "foot_force":
+        out["freq_offset_rad_s"] = FOOT_FORCE_GAIT_RAD_S - BridgeParams.create().omega0
+        out["freq_sd_rad_s"] = FOOT_FORCE_SD_RAD_S
     return out
+
+
+def _thresholds(ds: xr.Dataset) -> dict:
+    """Per crowd model: the predicted critical crowd size (median over the grid)."""
+    return {
+        str(m): float(ds["critical_crowd_size"].sel(crowd_model=m).median())
+        for m in ds["crowd_model"].values
+    }
 
 
 def bridge_figure(ds: xr.Dataset, path: Path) -> Path:
     from neurotwin import plotting
 
-    return plotting.bridge_onset(ds, path, nc=float(ds["critical_crowd_size"].mean()))
+    return plotting.bridge_onset(ds, path, thresholds=_thresholds(ds))
 
 
 def bridge_summary(ds: xr.Dataset) -> dict:
-    nc = float(ds["critical_crowd_size"].mean())
     wob, _ = _mean_sem(ds["wobble_amplitude"])
     order, _ = _mean_sem(ds["order_parameter"])
     ns = [int(n) for n in ds["n_pedestrians"].values]
     out: dict = {
-        "source": "Strogatz, Abrams, McRobie, Eckhardt & Ott (2005), Nature 438, 43: "
-        "N_c = 2 B Omega_0 / (pi G C P(Omega_0)) (averaging, see critical_crowd_size)",
-        "critical_crowd_size_closed_form": round(nc, 3),
+        "source": "phase walkers: Strogatz, Abrams, McRobie, Eckhardt & Ott (2005), Nature "
+        "438, 43, N_c = 2 B Omega_0 / (pi G C P(Omega_0)) (averaging, see "
+        "critical_crowd_size); foot-force walkers: Belykh et al. (2021), Nat. Commun. 12, "
+        "7223, N_crit = B / (-sigma) with the measured average walker damping sigma",
+        "predicted_critical_crowd_size": {k: round(v, 3) for k, v in _thresholds(ds).items()},
         "wobble_amplitude_m": {},
         "order_parameter": {},
         "onset_crowd_size_(first N with wobble > 1 cm)": {},
@@ -165,9 +185,9 @@ def bridge_summary(ds: xr.Dataset) -> dict:
 
 def _millennium_bridge(quick: bool = False) -> Experiment:
     if quick:
-        ns, dur = [100, 165, 220], 800.0
+        ns, dur = [40, 80, 165], 800.0
     else:
-        ns, dur = [50, 100, 125, 140, 150, 160, 175, 200, 250, 300], 1500.0
+        ns, dur = [20, 40, 50, 60, 80, 100, 125, 140, 150, 160, 175, 200, 250], 1500.0
     return Experiment(
         name="millennium-bridge" + ("-quick" if quick else ""),
         model="millennium-bridge",
@@ -183,9 +203,10 @@ def _millennium_bridge(quick: bool = False) -> Experiment:
         figure=bridge_figure,
         summary=bridge_summary,
         description="Wobble amplitude and crowd order parameter vs crowd size on the "
-        "Millennium Bridge model (Strogatz et al. 2005), phase walkers and foot-force "
-        "walkers, each started from a quiet deck (1 mm) and from a swaying one (10 cm) "
-        "to look for hysteresis; the closed-form N_c marked.",
+        "Millennium Bridge model (Strogatz et al. 2005): phase walkers, and foot-force "
+        "walkers (inverted pendulums with foot placement, gait 0.9 Hz; Belykh et al. 2021), "
+        "each started from a quiet deck (1 mm) and from a swaying one (10 cm) to look for "
+        "hysteresis; the predicted critical crowd sizes marked.",
         quick=None if quick else partial(_millennium_bridge, quick=True),
     )
 

@@ -466,12 +466,13 @@ def kuramoto_transition(
     return save(fig, path)
 
 
-def bridge_onset(ds: xr.Dataset, path: str | os.PathLike, nc: float) -> Path:
+def bridge_onset(ds: xr.Dataset, path: str | os.PathLike, thresholds: dict[str, float]) -> Path:
     """Wobble amplitude and crowd order parameter vs crowd size.
 
     ``ds`` has dims ``(crowd_model, start, n_pedestrians, seed)``; one line per crowd
     model (colour) and starting state (solid: quiet deck, dashed: swaying deck, so a
-    hysteresis loop shows as two branches). ``nc`` is the closed-form threshold.
+    hysteresis loop shows as two branches). ``thresholds`` maps each crowd model to its
+    predicted critical crowd size, drawn as a vertical line in its colour.
     """
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     n = np.asarray(ds["n_pedestrians"].values, dtype=float)
@@ -490,13 +491,19 @@ def bridge_onset(ds: xr.Dataset, path: str | os.PathLike, nc: float) -> Path:
     axes[0].set_yscale("log")
     axes[1].set_ylabel("crowd order parameter r (time average)")
     axes[1].set_ylim(-0.02, 1.02)
+    models = [str(m) for m in ds["crowd_model"].values]
     for ax in axes:
-        ax.axvline(nc, color="k", ls="--", lw=1, label=f"closed-form N_c = {nc:.0f}")
+        for model, nc in thresholds.items():
+            color = plt.get_cmap("tab10")(models.index(model)) if model in models else "k"
+            ax.axvline(nc, color=color, ls=":", lw=1.2, label=f"{model}: predicted N_c = {nc:.0f}")
         ax.set_xlabel("number of pedestrians N")
         ax.grid(alpha=0.3)
         _failed_note(ax, ds)
     axes[0].legend(fontsize=7, loc="upper left")
-    fig.suptitle("Millennium Bridge: sudden onset of lateral wobble with crowd size")
+    fig.suptitle(
+        "Millennium Bridge: sudden onset of lateral wobble with crowd size "
+        "(runaway runs stop at the amplitude cap)"
+    )
     fig.tight_layout()
     return save(fig, path)
 

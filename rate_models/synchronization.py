@@ -33,16 +33,12 @@ Four models are registered here, each with its reference realization:
     :math:`\dot\Theta_i = \Omega_i + C A \sin(\Psi - \Theta_i + \alpha)` with
     :math:`X = A \sin\Psi`, :math:`\dot X = A \Omega_0 \cos\Psi`,
     :math:`\Omega_0 = \sqrt{K/M}`. See :func:`critical_crowd_size` for the
-    threshold. A second crowd model (``crowd_model="foot_force"``) replaces the phase
-    walkers by self-sustained lateral gait oscillators that push the deck with their
-    own inertial reaction (the van der Pol-type "model 1" of Belykh, Jeter & Belykh
-    2017, see :func:`_bridge_rhs`), the kind of foot-force model in which Belykh et
-    al. (2021) find the wobble can start without prior synchrony. Simplified: one
-    gait model only (not the inverted-pendulum / foot-placement models of Belykh et
-    al. 2021), and at the parameters tried here it does *not* destabilise the bridge
-    (measured average damping per walker positive, +260 to +990 kg/s, for bridge /
-    gait frequency ratios 0.9-1.22 and amplitudes 0.2-5 mm): it is a control that
-    shows what the phase model's onset rests on, not a reproduction of Belykh 2021.
+    threshold. A second crowd model (``crowd_model="foot_force"``, after Belykh et
+    al. 2021): inverted-pendulum walkers placing their feet by Hof's rule (Macdonald
+    2009), no phase coupling at all; they damp the deck negatively on average, so it
+    goes unstable at ``N_crit = B / (-sigma)`` (:func:`pedestrian_damping`) with an
+    incoherent crowd. A third, ``"van_der_pol"`` (Belykh, Jeter & Belykh 2017, model 1),
+    is a control that damps the deck at the parameters tried. See :func:`_bridge_rhs`.
 
 ``pulse-coupled``
     Mirollo & Strogatz (1990): identical oscillators with state :math:`x = f(\phi)`,
@@ -71,6 +67,8 @@ Strogatz, S. H., Abrams, D. M., McRobie, A., Eckhardt, B. & Ott, E. (2005).
 Crowd synchrony on the Millennium Bridge. Nature 438, 43-44.
 Belykh, I., Jeter, R. & Belykh, V. (2017). Science Advances 3, e1701512.
 Belykh, I. et al. (2021). Nature Communications 12, 7223.
+Macdonald, J. H. G. (2009). Proc. R. Soc. A 465, 1055-1073.
+Hof, A. L., van Bockel, R. M., Schoppen, T. & Postema, K. (2007). Gait Posture 25, 250.
 """
 
 from __future__ import annotations
@@ -91,6 +89,8 @@ from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 
 TWO_PI = 2.0 * np.pi
+#: gravitational acceleration (m/s^2), for the inverted-pendulum walkers
+GRAVITY = 9.81
 
 
 # =====================================================================================
@@ -423,11 +423,19 @@ class BridgeParams(Params):
     1.03 Hz), G = 30 N, C = 16 /(m s), alpha = pi/2, walker frequencies Gaussian
     with s.d. 0.63 rad/s centred on Omega_0. The tests compare the simulation with
     the closed form for whatever values are set, so they do not depend on these.
+
+    Foot-force walkers (``crowd_model="foot_force"``): the experiments and tests set
+    the gait to Belykh et al. (2021)'s 5.655 rad/s (0.9 Hz, ``freq_offset_rad_s =
+    5.655 - Omega_0``) with s.d. 0.3 rad/s; their average damping depends on the
+    bridge/gait frequency ratio (measured negative, -180 to -290 kg/s, for ratios
+    1.1-1.5 and -46 at 0.9; near 1:1 too noisy to call), see :func:`pedestrian_damping`.
     """
 
     n_pedestrians: int = Field(150, ge=1, description="crowd size N")
-    crowd_model: Literal["phase", "foot_force"] = Field(
-        "phase", description="Strogatz et al. 2005 phase walkers, or Belykh-style foot force"
+    crowd_model: Literal["phase", "foot_force", "van_der_pol"] = Field(
+        "phase",
+        description="phase walkers (Strogatz et al. 2005), inverted pendulums with foot "
+        "placement (Macdonald 2009; Belykh et al. 2021), or van der Pol gaits (Belykh 2017)",
     )
     mass_kg: float = Field(1.13e5, gt=0, description="modal mass M")
     damping_kg_s: float = Field(1.10e4, ge=0, description="modal damping B")
@@ -445,11 +453,20 @@ class BridgeParams(Params):
     transient_s: float = Field(400.0, ge=0, description="left out of time averages")
     dt_s: float = Field(0.01, gt=0, le=0.05, description="RK4 step")
     record_dt_s: float = Field(0.5, gt=0, description="sampling interval of the traces")
-    # foot-force crowd (Belykh et al. 2017, model 1), used when crowd_model="foot_force"
-    walker_mass_kg: float = Field(70.0, gt=0, description="pedestrian mass m (foot_force)")
-    sway_m: float = Field(0.01, gt=0, description="a: lateral sway amplitude (foot_force)")
+    max_amplitude_m: float = Field(
+        0.5, gt=0, description="the run stops once the deck amplitude exceeds this"
+    )
+    # foot-force crowds (crowd_model "foot_force" and "van_der_pol")
+    walker_mass_kg: float = Field(76.9, gt=0, description="pedestrian mass m")
+    leg_length_m: float = Field(
+        1.17, gt=0, description="L: inverted-pendulum length, lam_p = sqrt(g/L) (foot_force)"
+    )
+    step_margin_m: float = Field(
+        0.0157, ge=0, description="b_min: foot placement beyond the extrapolated CoM (foot_force)"
+    )
+    sway_m: float = Field(0.01, gt=0, description="a: lateral sway amplitude (van_der_pol)")
     vdp_lambda: float = Field(
-        5.0, gt=0, description="lambda: limit-cycle attraction of the gait, 1/s (foot_force)"
+        2.0, gt=0, description="lambda: limit-cycle attraction of the gait, 1/s (van_der_pol)"
     )
 
     @pydantic.model_validator(mode="after")
@@ -528,44 +545,56 @@ def bridge_validate(params: BridgeParams, weights: dict, inputs: dict) -> None:
     _check_array("millennium-bridge", "inputs", inputs, "theta0", (n,), "(n_pedestrians,)")
 
 
-@numba.njit(cache=True)
-def _bridge_rhs(y, out, omega, m_b, b_b, k_b, g, c, alpha, foot, m_w, a_w, lam):  # pragma: no cover
-    """State y = [X, V, theta_1..theta_N] (phase) or [X, V, y_1, u_1, ..., y_N, u_N] (foot).
+MODES = {"phase": 0, "van_der_pol": 1, "foot_force": 2}
 
-    Foot-force walkers (Belykh, Jeter & Belykh 2017, model 1): lateral centre-of-mass
-    displacement y_i relative to the deck obeys a van der Pol-type gait oscillator
-    driven by the deck acceleration,
-    y_i'' + lam (y_i'^2 / (a w_i)^2 + y_i^2 / a^2 - 1) (-y_i') + w_i^2 y_i = -X'',
-    with a limit cycle y_i = a sin(w_i t); it pushes the deck with the reaction to its
-    own lateral acceleration, -m (y_i'' + X'') = m (w_i^2 y_i + lam (...) y_i'), so
-    M X'' = -B X' - K X + sum_i m (w_i^2 y_i + lam (...) y_i').
+
+@numba.njit(cache=True)
+def _bridge_rhs(
+    y, out, omega, p, m_b, b_b, k_b, g, c, alpha, mode, m_w, a_w, lam
+):  # pragma: no cover
+    """Right-hand side; state y = [X, V, walkers...].
+
+    mode 0, phase walkers (Strogatz et al. 2005): y[2 + i] = Theta_i.
+
+    mode 1, van der Pol gait (Belykh, Jeter & Belykh 2017, model 1): y[2 + 2i] = y_i,
+    y[3 + 2i] = y_i', the lateral centre of mass relative to the deck,
+    y_i'' + lam (y_i'^2 / (a w_i)^2 + y_i^2 / a^2 - 1) y_i' + w_i^2 y_i = -X''
+    (limit cycle y_i = a sin(w_i t)); the walker pushes the deck with the reaction to
+    its absolute acceleration, -m (y_i'' + X'') = m (w_i^2 y_i + lam (...) y_i').
+
+    mode 2, inverted pendulum with foot placement (Macdonald 2009; model 2 of Belykh et
+    al. 2021): u_i'' = lam_p^2 (u_i - p_i) - X'' with lam_p = sqrt(g / L) (passed as
+    ``lam``) and the foot position p_i (deck frame) set at each step by the stepper;
+    force on the deck -m lam_p^2 (u_i - p_i).
     """
     x = y[0]
     v = y[1]
     n = omega.shape[0]
-    if not foot:
-        amp_sq = x * x + (v / math.sqrt(k_b / m_b)) ** 2
-        amp = math.sqrt(amp_sq)
-        psi = math.atan2(x, v / math.sqrt(k_b / m_b))
-        force = 0.0
+    force = 0.0
+    if mode == 0:
+        w0 = math.sqrt(k_b / m_b)
+        amp = math.sqrt(x * x + (v / w0) ** 2)
+        psi = math.atan2(x, v / w0)
         for i in range(n):
             th = y[2 + i]
-            force += math.sin(th)
+            force += g * math.sin(th)
             out[2 + i] = omega[i] + c * amp * math.sin(psi - th + alpha)
         out[0] = v
-        out[1] = (g * force - b_b * v - k_b * x) / m_b
+        out[1] = (force - b_b * v - k_b * x) / m_b
         return
-    # foot-force crowd: pedestrian terms first (without the deck acceleration)
-    force = 0.0
     for i in range(n):
         yi = y[2 + 2 * i]
         ui = y[3 + 2 * i]
-        w = omega[i]
-        h = lam * ((ui / (a_w * w)) ** 2 + (yi / a_w) ** 2 - 1.0) * ui
-        # y'' = -h - w^2 y - X''  ->  foot force on deck = m (h + w^2 y)
-        force += m_w * (h + w * w * yi)
+        if mode == 1:
+            w = omega[i]
+            h = lam * ((ui / (a_w * w)) ** 2 + (yi / a_w) ** 2 - 1.0) * ui
+            force += m_w * (h + w * w * yi)
+            acc_rel = -h - w * w * yi
+        else:
+            acc_rel = lam * lam * (yi - p[i])
+            force -= m_w * acc_rel
         out[2 + 2 * i] = ui
-        out[3 + 2 * i] = -h - w * w * yi  # minus X'' added below
+        out[3 + 2 * i] = acc_rel  # minus X'' added below
     acc = (force - b_b * v - k_b * x) / m_b
     out[0] = v
     out[1] = acc
@@ -575,85 +604,239 @@ def _bridge_rhs(y, out, omega, m_b, b_b, k_b, g, c, alpha, foot, m_w, a_w, lam):
 
 @numba.njit(cache=True)
 def _bridge_rk4(
-    y0, dt, n_steps, every, omega, m_b, b_b, k_b, g, c, alpha, foot, m_w, a_w, lam
+    y0,
+    dt,
+    n_steps,
+    every,
+    omega,
+    step_t0,
+    m_b,
+    b_b,
+    k_b,
+    g,
+    c,
+    alpha,
+    mode,
+    m_w,
+    a_w,
+    lam,
+    margin,
+    cap,
 ):  # pragma: no cover
+    """Fixed-step RK4; for mode 2 also the foot placement at each walker's steps.
+
+    Stops (returning the samples so far) once the deck amplitude
+    sqrt(X^2 + (X'/Omega_0)^2) exceeds ``cap``.
+
+    Walker i steps every pi / omega_i (two steps per lateral gait cycle), first at
+    ``step_t0[i]``, placing its foot at its extrapolated centre of mass plus the
+    margin on alternating sides (Hof et al. 2007): p = u + u' / lam_p +/- margin.
+    Returns the recorded states and the gait phases (mode 2: pi per step).
+    """
+    n = omega.shape[0]
     n_rec = n_steps // every + 1
     rec = np.empty((n_rec, y0.shape[0]))
+    phase = np.zeros((n_rec, n))
     y = y0.copy()
     k1 = np.empty_like(y)
     k2 = np.empty_like(y)
     k3 = np.empty_like(y)
     k4 = np.empty_like(y)
+    p = np.zeros(n)
+    side = np.ones(n)
+    nxt = step_t0.copy()
+    period = np.pi / omega
+    count = np.zeros(n)
+    for i in range(n):
+        if i % 2 == 1:
+            side[i] = -1.0
+        p[i] = -side[i] * margin
     rec[0] = y
+    for i in range(n):
+        phase[0, i] = np.pi * (count[i] - (nxt[i] - 0.0) / period[i])
     r = 1
-    args = (omega, m_b, b_b, k_b, g, c, alpha, foot, m_w, a_w, lam)
     for step in range(1, n_steps + 1):
-        _bridge_rhs(y, k1, *args)
-        _bridge_rhs(y + 0.5 * dt * k1, k2, *args)
-        _bridge_rhs(y + 0.5 * dt * k2, k3, *args)
-        _bridge_rhs(y + dt * k3, k4, *args)
+        _bridge_rhs(y, k1, omega, p, m_b, b_b, k_b, g, c, alpha, mode, m_w, a_w, lam)
+        _bridge_rhs(
+            y + 0.5 * dt * k1, k2, omega, p, m_b, b_b, k_b, g, c, alpha, mode, m_w, a_w, lam
+        )
+        _bridge_rhs(
+            y + 0.5 * dt * k2, k3, omega, p, m_b, b_b, k_b, g, c, alpha, mode, m_w, a_w, lam
+        )
+        _bridge_rhs(y + dt * k3, k4, omega, p, m_b, b_b, k_b, g, c, alpha, mode, m_w, a_w, lam)
         y = y + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        t = step * dt
+        if mode == 2:
+            for i in range(n):
+                if t >= nxt[i]:
+                    p[i] = y[2 + 2 * i] + y[3 + 2 * i] / lam + side[i] * margin
+                    side[i] = -side[i]
+                    nxt[i] += period[i]
+                    count[i] += 1.0
         if step % every == 0:
             rec[r] = y
+            for i in range(n):
+                phase[r, i] = np.pi * (count[i] - (nxt[i] - t) / period[i])
             r += 1
-    return rec
+            if y[0] * y[0] + y[1] * y[1] * m_b / k_b > cap * cap:
+                break
+    return rec[:r], phase[:r]
+
+
+def _lam(params: BridgeParams) -> float:
+    if params.crowd_model == "foot_force":
+        return math.sqrt(GRAVITY / params.leg_length_m)
+    return params.vdp_lambda
+
+
+def pedestrian_damping(
+    params: BridgeParams, omega: np.ndarray, amplitude_m: float = 2e-3, duration_s: float = 150.0
+) -> float:
+    r"""Average damping a foot-force walker adds to the deck, :math:`\bar\sigma` (kg/s).
+
+    Belykh et al. (2021): with the deck moving as :math:`X = A\sin\Omega_0 t`
+    (prescribed), each walker's force :math:`F_i` has a part in phase with the deck
+    velocity; :math:`\sigma_i = -\langle F_i \dot X\rangle / \langle\dot X^2\rangle`
+    (time averages after 50 s), averaged over the walkers ``omega`` with their own
+    random step phases. Negative: the crowd feeds energy into the deck on average,
+    without any synchrony, and the deck goes unstable once
+    :math:`N > N_\mathrm{crit} = B / (-\bar\sigma)`. Same stepper as the simulation
+    (RK4 with ``dt_s``); the deck is simply not integrated.
+    """
+    w0 = params.omega0
+    rng = np.random.default_rng(12345)
+    n = len(omega)
+    step_t0 = rng.uniform(0.0, 1.0, n) * np.pi / omega
+    # a deck so stiff and heavy that it follows X = A sin(w0 t) regardless of the walkers
+    big = 1e12
+    dt = params.dt_s
+    n_steps = int(round(duration_s / dt))
+    y0 = np.concatenate([[0.0, amplitude_m * w0], np.zeros(2 * n)])
+    rec, _ = _bridge_rk4(
+        y0,
+        dt,
+        n_steps,
+        1,
+        np.asarray(omega, dtype=np.float64),
+        step_t0,
+        big,
+        0.0,
+        big * w0 * w0,
+        0.0,
+        0.0,
+        0.0,
+        MODES[params.crowd_model],
+        params.walker_mass_kg,
+        params.sway_m,
+        _lam(params),
+        params.step_margin_m,
+        np.inf,
+    )
+    t = np.arange(len(rec)) * dt
+    keep = t >= 50.0
+    u = rec[keep, 2::2]
+    xdot = rec[keep, 1]
+    lam = _lam(params)
+    if params.crowd_model == "foot_force":
+        # the force needs p: recover it from u'' = lam^2 (u - p) - X'' (X'' = -w0^2 X)
+        udot = rec[keep, 3::2]
+        uddot = np.gradient(udot, dt, axis=0)
+        force = -params.walker_mass_kg * (uddot - w0 * w0 * rec[keep, 0][:, None])
+    else:
+        y_, v_ = u, rec[keep, 3::2]
+        w = np.asarray(omega)[None, :]
+        h = lam * ((v_ / (params.sway_m * w)) ** 2 + (y_ / params.sway_m) ** 2 - 1.0) * v_
+        force = params.walker_mass_kg * (h + w * w * y_)
+    sigma = -(force * xdot[:, None]).mean(axis=0) / (xdot**2).mean()
+    return float(sigma.mean())
 
 
 def bridge_observe(result: Result, params: BridgeParams, weights: dict, inputs: dict) -> dict:
     """``wobble_amplitude`` (m): time-averaged bridge amplitude
-    ``sqrt(X^2 + (X'/Omega_0)^2)`` after the transient; ``order_parameter``: the
-    time-averaged crowd order parameter; ``critical_crowd_size``: the closed form."""
+    ``sqrt(X^2 + (X'/Omega_0)^2)`` after the transient (a run stopped at
+    ``max_amplitude_m`` counts at that amplitude from the stop on, ``stopped_at_s``);
+    ``order_parameter``: the time-averaged crowd order parameter (a stopped run: over
+    its last fifth); ``critical_crowd_size``: the phase model's
+    closed form (:func:`critical_crowd_size`) for ``crowd_model="phase"``, else
+    ``B / (-sigma)`` with the measured :func:`pedestrian_damping` (inf if sigma >= 0)."""
     amp = np.asarray(result.traces["amplitude"], dtype=float)
     r = np.asarray(result.traces["r"], dtype=float)
-    return {
-        "wobble_amplitude": time_average(result.t, amp, params.transient_s),
-        "order_parameter": time_average(result.t, r, params.transient_s),
+    t = np.asarray(result.t, dtype=float)
+    stopped = bool(t[-1] < params.duration_s - params.record_dt_s)
+    if stopped:
+        # the deck passed max_amplitude_m at t[-1]: count the rest of the run at the cap
+        grid = np.arange(0.0, params.duration_s, params.record_dt_s)
+        held = np.concatenate([amp, np.full(max(len(grid) - len(amp), 0), params.max_amplitude_m)])
+        wobble = time_average(grid, held[: len(grid)], params.transient_s)
+        order = float(r[-max(1, len(r) // 5) :].mean())
+    else:
+        wobble = time_average(t, amp, params.transient_s)
+        order = time_average(t, r, params.transient_s)
+    out = {
+        "wobble_amplitude": wobble,
+        "order_parameter": order,
         "final_amplitude": float(amp[-1]),
-        "critical_crowd_size": critical_crowd_size(params),
+        "stopped_at_s": float(t[-1]) if stopped else float("nan"),
     }
+    if params.crowd_model == "phase":
+        out["critical_crowd_size"] = critical_crowd_size(params)
+    else:
+        sigma = pedestrian_damping(params, np.asarray(weights["omega"], dtype=float))
+        out["pedestrian_damping_kg_s"] = sigma
+        out["critical_crowd_size"] = params.damping_kg_s / -sigma if sigma < 0 else float("inf")
+    return out
 
 
 @realization("millennium-bridge", "reference")
 def run_bridge(params: BridgeParams, weights: dict, inputs: dict, seed: int, options=None):
-    """Fixed-step RK4 (numba) of the bridge mode and every walker, N + 2 (or 2N + 2) ODEs."""
+    """Fixed-step RK4 (numba) of the bridge mode and every walker (N + 2 or 2N + 2 ODEs)."""
     omega = np.asarray(weights["omega"], dtype=np.float64)
     theta0 = np.asarray(inputs["theta0"], dtype=np.float64)
-    foot = params.crowd_model == "foot_force"
-    if foot:
-        # gait oscillators start on their limit cycle (y = a sin theta, u = a w cos theta)
+    mode = MODES[params.crowd_model]
+    if mode == 1:
+        # gait oscillators start on their limit cycle (y = a sin theta, y' = a w cos theta)
         walkers = np.empty(2 * len(omega))
         walkers[0::2] = params.sway_m * np.sin(theta0)
         walkers[1::2] = params.sway_m * omega * np.cos(theta0)
+    elif mode == 2:
+        walkers = np.zeros(2 * len(omega))  # centred over the feet; gait set by the steps
     else:
         walkers = theta0.copy()
+    # first step of walker i at the fraction theta0 / 2 pi of its step interval
+    step_t0 = theta0 / TWO_PI * np.pi / omega
     y0 = np.concatenate([[params.initial_amplitude_m, 0.0], walkers])
     every = max(1, int(round(params.record_dt_s / params.dt_s)))
     n_steps = int(round(params.duration_s / params.dt_s))
-    rec = _bridge_rk4(
+    rec, phase = _bridge_rk4(
         y0,
         params.dt_s,
         n_steps,
         every,
         omega,
+        step_t0,
         params.mass_kg,
         params.damping_kg_s,
         params.stiffness_n_m,
         params.force_n,
         params.sensitivity,
         params.phase_lag_rad,
-        foot,
+        mode,
         params.walker_mass_kg,
         params.sway_m,
-        params.vdp_lambda,
+        _lam(params),
+        params.step_margin_m,
+        params.max_amplitude_m,
     )
     t = np.arange(len(rec)) * every * params.dt_s
     check_finite("state", rec, t, "s")
     x, v = rec[:, 0], rec[:, 1]
     amp = np.hypot(x, v / params.omega0)
-    if foot:
+    if mode == 0:
+        theta = rec[:, 2:]
+    elif mode == 1:
         theta = np.arctan2(rec[:, 2::2], rec[:, 3::2] / omega)  # gait phase
     else:
-        theta = rec[:, 2:]
+        theta = phase  # pi per step: one lateral cycle every two steps
     return Result(
         model="millennium-bridge",
         realization="reference",
@@ -677,11 +860,19 @@ BRIDGE = register_model(
         key_observable="wobble_amplitude",
         compare_runs=[
             ("phase walkers", "reference", {"crowd_model": "phase"}),
-            ("foot force", "reference", {"crowd_model": "foot_force"}),
+            (
+                "foot force (0.9 Hz gait)",
+                "reference",
+                {
+                    "crowd_model": "foot_force",
+                    "freq_offset_rad_s": 5.655 - math.sqrt(4.73e6 / 1.13e5),
+                    "freq_sd_rad_s": 0.3,
+                },
+            ),
         ],
         quick_params={"n_pedestrians": 20, "duration_s": 20.0, "transient_s": 10.0},
         doc="Strogatz et al. (2005) Millennium Bridge: lateral mode + phase walkers "
-        "(or Belykh-style foot-force walkers); wobble onset at a critical crowd size.",
+        "(or foot-force walkers, Belykh et al. 2021); wobble onset at a critical crowd size.",
     )
 )
 
@@ -798,8 +989,10 @@ def mirollo_strogatz(
     while k < len(sample_times):
         samples[k] = phi + (sample_times[k] - t) / period
         k += 1
+
     def cat(a, dt):
         return np.concatenate(a).astype(dt) if a else np.zeros(0, dt)
+
     return cat(times, np.float64), cat(idx, np.int64), samples
 
 

@@ -297,7 +297,8 @@ def test_frequencies_do_not_depend_on_coupling_or_noise():
         (
             "millennium-bridge",
             {"crowd_model": "kuramoto"},
-            "BridgeParams.crowd_model: must be one of 'phase', 'foot_force' (got 'kuramoto')",
+            "BridgeParams.crowd_model: must be one of 'phase', 'foot_force', 'van_der_pol' "
+            "(got 'kuramoto')",
         ),
         (
             "pulse-coupled",
@@ -399,20 +400,92 @@ def test_bad_pulse_and_lif_arrays_exact_text():
     )
 
 
-def test_foot_force_crowd_is_a_control_without_wobble():
-    """The simplified foot-force crowd (van der Pol gait oscillators, Belykh, Jeter &
-    Belykh 2017 model 1) pushes the deck without any phase coupling. At the default
-    frequencies it damps the bridge on average (measured +260 to +990 kg/s per walker
-    for frequency ratios 0.9-1.22), so even 300 walkers, twice the phase model's N_c,
-    leave the deck at a sub-millimetre noise floor with an incoherent crowd; the
-    gaits stay on their limit cycles."""
+def _foot_force(**kw):
+    omega0 = sync.BridgeParams.create().omega0
+    return dict(crowd_model="foot_force", freq_offset_rad_s=5.655 - omega0, freq_sd_rad_s=0.3, **kw)
+
+
+def test_foot_force_wobble_starts_without_synchrony():
+    """Belykh et al. (2021), Nature Communications 12, 7223: with foot-force walkers
+    (inverted pendulums placing their feet by Hof's rule, Macdonald 2009; gait 0.9 Hz,
+    bridge/gait frequency ratio 1.144) each walker damps the deck negatively *on
+    average*, so the deck goes unstable once N > N_crit = B / (-sigma), with no need
+    for synchrony.
+
+    Measured: sigma = -192 to -200 kg/s (prescribed 2 mm deck motion), N_crit = 55-57;
+    in the coupled runs 50 walkers stay at the noise floor (0.2 mm), 60 grow to 4 cm
+    by 1000 s, 70-120 run away to the 0.5 m cap; the crowd's order parameter when the
+    wobble passes 1 cm is 0.02-0.11 (incoherent)."""
+    quiet = neurotwin.run(
+        "millennium-bridge", **_foot_force(n_pedestrians=45, duration_s=800.0, transient_s=500.0)
+    )
+    run = neurotwin.run(
+        "millennium-bridge", **_foot_force(n_pedestrians=75, duration_s=800.0, transient_s=500.0)
+    )
+    nc = quiet.observables["critical_crowd_size"]
+    assert quiet.observables["pedestrian_damping_kg_s"] < 0
+    assert 45 < nc < 75, nc
+    assert quiet.observables["wobble_amplitude"] < 1e-3
+    assert run.observables["wobble_amplitude"] > 0.1
+    amp, r = run.traces["amplitude"], run.traces["r"]
+    at_1cm = int(np.argmax(amp > 0.01))
+    assert amp[at_1cm] > 0.01 and r[at_1cm] < 0.2  # no prior synchrony
+
+
+def test_van_der_pol_crowd_is_a_control_without_wobble():
+    """The van der Pol gait crowd (Belykh, Jeter & Belykh 2017, model 1) at bridge/gait
+    ratio 1 damps the deck on average (measured +260 to +990 kg/s per walker for ratios
+    0.9-1.22 at lambda = 2 /s), so even 300 walkers, twice the phase model's N_c, leave
+    the deck below 1 mm with an incoherent crowd."""
     r = neurotwin.run(
         "millennium-bridge",
-        crowd_model="foot_force",
+        crowd_model="van_der_pol",
         n_pedestrians=300,
         duration_s=300.0,
         transient_s=200.0,
         seed=0,
     ).observables
+    assert r["pedestrian_damping_kg_s"] > 0
     assert r["wobble_amplitude"] < 1e-3
     assert r["order_parameter"] < 0.2
+
+
+# -- experiments ---------------------------------------------------------------------------
+
+SYNC_EXPERIMENTS = ["kuramoto-transition", "millennium-bridge", "spiking-sync", "sync-and-memory"]
+
+
+def test_sync_experiments_registered_with_quick_variants():
+    from neurotwin.sweep import experiments, get_experiment
+
+    registered = experiments()
+    for name in SYNC_EXPERIMENTS:
+        exp = registered[name]
+        assert exp.figure is not None and exp.summary is not None and exp.description
+        assert get_experiment(name, quick=True).name == f"{name}-quick"
+    assert registered["kuramoto-transition"].grid["n_oscillators"] == [100, 1000, 10000]
+    assert registered["spiking-sync"].realizations == ("reference", "brian2")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kuramoto-transition",
+        "sync-and-memory",
+        pytest.param("millennium-bridge", marks=pytest.mark.slow),
+        pytest.param("spiking-sync", marks=pytest.mark.slow),
+    ],
+)
+def test_sync_quick_experiment_writes_figure_and_summary(name, tmp_path):
+    import json
+
+    from neurotwin.sweep import get_experiment, run_sweep
+
+    if name == "spiking-sync":
+        pytest.importorskip("brian2")
+    exp = get_experiment(name, quick=True)
+    ds = run_sweep(exp, tmp_path, scheduler="synchronous", progress=False)
+    assert (ds["error"] == "").all()
+    assert (tmp_path / f"{exp.name}.png").stat().st_size > 10_000
+    summary = json.loads((tmp_path / f"{exp.name}.summary.json").read_text())
+    assert summary["sweep"]["failed"] == 0
