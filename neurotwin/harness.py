@@ -43,15 +43,27 @@ def split_overrides(
     return p, opts
 
 
-def draw(spec: ModelSpec, params: Params, seed: int) -> tuple[dict, dict, int]:
+def draw(
+    spec: ModelSpec,
+    params: Params,
+    seed: int,
+    weights: dict | None = None,
+    inputs: dict | None = None,
+) -> tuple[dict, dict, int]:
     """Weights, inputs and a simulator seed, each from its own child of ``seed``.
 
     Separate streams keep the patterns and cues identical across realizations and
-    across changes to how many random numbers a simulator consumes.
+    across changes to how many random numbers a simulator consumes. Arrays the
+    caller supplies are used as given; the cues are drawn from the drawn weights
+    (never from unvalidated user weights), so nothing is drawn when both are given.
     """
     w_ss, in_ss, sim_ss = np.random.SeedSequence(seed).spawn(3)
-    weights = spec.weights(params, np.random.default_rng(w_ss))
-    inputs = spec.make_inputs(params, weights, np.random.default_rng(in_ss))
+    if inputs is None:
+        drawn = spec.weights(params, np.random.default_rng(w_ss))
+        inputs = spec.make_inputs(params, drawn, np.random.default_rng(in_ss))
+        weights = drawn if weights is None else weights
+    elif weights is None:
+        weights = spec.weights(params, np.random.default_rng(w_ss))
     return weights, inputs, int(sim_ss.generate_state(1)[0])
 
 
@@ -85,9 +97,7 @@ def prepare(
     seed = check_seed(seed)
     p, opts = split_overrides(spec, real, params, overrides)
     real.ensure_available(opts)
-    drawn_w, drawn_in, sim_seed = draw(spec, p, seed)
-    weights = drawn_w if weights is None else weights
-    inputs = drawn_in if inputs is None else inputs
+    weights, inputs, sim_seed = draw(spec, p, seed, weights, inputs)
     spec.validate(p, weights, inputs)
     if real.preflight is not None:
         real.preflight(p, weights, inputs, sim_seed, opts)

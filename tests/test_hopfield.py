@@ -257,3 +257,23 @@ def test_cue_values_must_be_pm1():
     assert str(info.value) == (
         "hopfield inputs['cues']: must contain only -1 and +1 (got 0 at index (0, 0))"
     )
+
+
+def test_supplied_weights_and_inputs_are_used_without_drawing(monkeypatch):
+    """Given both arrays, the harness draws nothing, yet the simulator seed still comes
+    from the same stream: the run equals the one that drew the same arrays."""
+    from neurotwin.harness import draw
+    from neurotwin.registry import get_model
+
+    spec = get_model("hopfield")
+    params = hf.HopfieldParams.create(temperature=0.2, max_sweeps=5)
+    weights, inputs, _ = draw(spec, params, 4)
+    drawn = neurotwin.run("hopfield", params=params, seed=4)
+
+    def no_draw(*args, **kwargs):
+        raise AssertionError("drew arrays the caller supplied")
+
+    monkeypatch.setattr(spec, "weights", no_draw)
+    monkeypatch.setattr(spec, "make_inputs", no_draw)
+    given = neurotwin.run("hopfield", params=params, seed=4, weights=weights, inputs=inputs)
+    np.testing.assert_array_equal(given.traces["state"], drawn.traces["state"])
