@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +19,9 @@ from typing import Any
 from .errors import BackendUnavailable, ParamError
 from .params import Params
 
-# Modules that register models and realizations, imported on first use.
-MODULES = (
-    "neurotwin.rate_models.hopfield",
-    "neurotwin.spiking.hopfield",
-    "neurotwin.spiking.hopfield_nengo",
-    "neurotwin.rate_models.synchronization",
-    "neurotwin.spiking.synchronization",
-)
+# Packages whose modules register models and realizations, imported on first use
+# (references first). A new model registers by existing; no list to edit.
+MODEL_PACKAGES = ("neurotwin.rate_models", "neurotwin.spiking")
 
 INSTALL_HINT = {
     "brian2": 'pip install "brian2==2.9.0"',
@@ -147,9 +143,20 @@ def realization(
 def _load() -> None:
     global _loaded
     if not _loaded:
-        for mod in MODULES:
+        for mod in package_modules(*MODEL_PACKAGES):
             importlib.import_module(mod)
         _loaded = True
+
+
+def package_modules(*packages: str) -> list[str]:
+    """Every module of ``packages``, in order, sorted by name within each package."""
+    names = []
+    for pkg in packages:
+        path = importlib.import_module(pkg).__path__
+        names += [
+            f"{pkg}.{m.name}" for m in sorted(pkgutil.iter_modules(path), key=lambda m: m.name)
+        ]
+    return names
 
 
 def get_model(name: str) -> ModelSpec:

@@ -48,13 +48,13 @@ import xarray as xr
 
 from .errors import NeurotwinError, ParamError
 from .harness import check_seed, execute, prepare, split_overrides
-from .registry import get_model, get_realization
+from .registry import get_model, get_realization, package_modules
 from .results import Result, write_dataset, write_text
 
 #: version of the manifest and point-file layout
 SWEEP_SCHEMA = 1
-#: modules that register experiments, imported on first use
-EXPERIMENT_MODULES = ("neurotwin.experiments.hopfield", "neurotwin.experiments.synchronization")
+#: every module of this package registers experiments; imported on first use
+EXPERIMENT_PACKAGE = "neurotwin.experiments"
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def register_experiment(exp: Experiment) -> Experiment:
 def _load() -> None:
     global _loaded
     if not _loaded:
-        for mod in EXPERIMENT_MODULES:
+        for mod in package_modules(EXPERIMENT_PACKAGE):
             importlib.import_module(mod)
         _loaded = True
 

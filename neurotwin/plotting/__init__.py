@@ -1,4 +1,7 @@
-"""Figures. The only module of neurotwin that imports matplotlib (Agg backend).
+"""Figures. The only package of neurotwin that imports matplotlib (Agg backend).
+
+Shared helpers, the Hopfield and synchronization figures and the comparison figure live
+here; each later model family has a module of its own in this package (``plotting.<topic>``).
 
 Every function takes data (an :class:`xarray.Dataset` from a sweep, arrays, or a
 :class:`~neurotwin.compare.Comparison`) and a path, draws one labelled figure,
@@ -22,11 +25,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from .results import atomic_write  # noqa: E402
+from ..results import atomic_write  # noqa: E402
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compare import Comparison
-    from .results import Result
+    from ..compare import Comparison
+    from ..results import Result
 
 DPI = 120
 #: storage capacity of the Hebbian Hopfield network for N -> infinity
@@ -356,7 +359,7 @@ def comparison(comp: Comparison, path: str | os.PathLike, observable: str | None
     lines per cue), then a bar chart of ``observable`` (default ``final_overlap``)
     per realization.
     """
-    from .registry import get_model
+    from ..registry import get_model
 
     key = observable or get_model(comp.model).key_observable
     by_unit: dict[str, list[tuple[str, Any]]] = {}
