@@ -1296,7 +1296,11 @@ LIF_SYNC = register_model(
         validate=lif_sync_validate,
         observe=lif_sync_observe,
         key_observable="order_parameter",
-        compare_runs=[("reference", "reference", {}), ("brian2", "brian2", {})],
+        compare_runs=[
+            ("reference", "reference", {}),
+            ("brian2", "brian2", {}),
+            ("nengo", "nengo", {}),
+        ],
         quick_params={"n_neurons": 10, "duration_s": 0.2, "transient_s": 0.1},
         doc="LIF neurons with heterogeneous drives and synaptic coupling vs the "
         "phase-reduced Kuramoto-Sakaguchi model on the same natural frequencies.",

@@ -86,7 +86,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from neurotwin.errors import BackendUnavailable, ParamError, SimulationError
+from neurotwin.errors import ParamError, SimulationError
 from neurotwin.harness import check_finite
 from neurotwin.rate_models.hopfield import HopfieldParams
 from neurotwin.registry import realization
@@ -431,23 +431,12 @@ def run_nengo(
     return simulate_hopfield(params, weights, inputs, seed, options, "nengo")
 
 
-def check_loihi_numpy(options=None) -> None:
-    """nengo-loihi 1.1.0 needs numpy < 2: its build calls ``np.array(w, copy=False)``,
-    which numpy 2 rejects (``ValueError: Unable to avoid copy``)."""
-    if int(np.__version__.split(".")[0]) >= 2:
-        raise BackendUnavailable(
-            f"realization hopfield/loihi-emulator needs numpy < 2 (nengo-loihi 1.1.0 fails to "
-            f"build under numpy 2; numpy {np.__version__} is installed); install the extra, "
-            f'which pins it, into its own environment: pip install -e ".[loihi]"'
-        )
-
-
 @realization(
     "hopfield",
     "loihi-emulator",
     options=LoihiHopfieldOptions,
     requires=("nengo", "nengo_loihi"),
-    check=check_loihi_numpy,
+    check=nc.check_loihi_numpy,
     preflight=chip_preflight,
 )
 def run_loihi_emulator(

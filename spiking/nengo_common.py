@@ -146,7 +146,7 @@ _MEMORY_UNIT_BITS = 64
 
 @dataclass(frozen=True, eq=False)
 class LIFPopulation:
-    """``n`` LIF neurons with a bias current and, optionally, recurrent weights.
+    r"""``n`` LIF neurons with a bias current and, optionally, recurrent weights.
 
     Attributes
     ----------
@@ -166,6 +166,11 @@ class LIFPopulation:
         non-zero values (nengo-loihi warns and starts from zero).
     min_voltage : float
         Lower bound of the voltage (0: a reflecting floor at reset; ``-inf``: none).
+    delay_steps : int
+        Transmission delay of the recurrent synapses in simulator steps (float Nengo
+        only: a discrete filter :math:`(1 - a) z^{-k} / (1 - a z^{-1})`,
+        :math:`a = e^{-\Delta t / \tau}`, the Lowpass delayed by ``k`` steps;
+        nengo-loihi 1.1 maps only Lowpass synapses, so the chip target needs 0).
     """
 
     label: str
@@ -176,6 +181,7 @@ class LIFPopulation:
     tau_syn_s: float
     initial_voltage: np.ndarray | None = None
     min_voltage: float = 0.0
+    delay_steps: int = 0
 
     @property
     def n(self) -> int:
@@ -212,7 +218,10 @@ class BuiltNetwork:
 
 
 def build_network(
-    populations: Sequence[LIFPopulation], inputs: Sequence[WindowedInput], backend: Backend
+    populations: Sequence[LIFPopulation],
+    inputs: Sequence[WindowedInput],
+    backend: Backend,
+    dt_s: float | None = None,
 ) -> BuiltNetwork:
     """One ``nengo.Ensemble`` per population (explicit gain 1 and bias), its
     recurrent neuron-to-neuron connection, a Node per input and spike probes.
@@ -220,18 +229,25 @@ def build_network(
     The input's Lowpass sits on the Nengo connection for ``backend="nengo"``;
     for ``"loihi-emulator"`` the connection has none and the chip applies it
     (``Model.decode_tau``, see :func:`simulate`), so both filter it once.
+    ``dt_s`` (the simulator step) is needed only by populations with delays.
     """
     import nengo
 
     labels = [p.label for p in populations]
     if len(set(labels)) != len(labels):
         raise ValueError(f"population labels must be unique (got {labels})")
+    delayed = [p.label for p in populations if p.delay_steps]
+    if delayed and (backend != "nengo" or dt_s is None):
+        raise ValueError(
+            f"synaptic delays need backend 'nengo' and dt_s (got {backend!r}, {dt_s!r} "
+            f"for {delayed})"
+        )
     ensembles, recurrent, probes = {}, {}, {}
     with nengo.Network(label="neurotwin") as net:
         for pop in populations:
-            state = {}
-            if pop.initial_voltage is not None:
-                state["voltage"] = np.asarray(pop.initial_voltage, dtype=float)
+            # explicit zeros, not None: nengo 4.1's LIF default is Uniform(0, 1)
+            v0 = np.zeros(pop.n) if pop.initial_voltage is None else pop.initial_voltage
+            state = {"voltage": np.asarray(v0, dtype=float)}
             neuron = nengo.LIF(
                 tau_rc=pop.tau_rc_s,
                 tau_ref=pop.tau_ref_s,
@@ -252,7 +268,7 @@ def build_network(
                     ens.neurons,
                     ens.neurons,
                     transform=np.asarray(pop.recurrent, dtype=float),
-                    synapse=nengo.Lowpass(pop.tau_syn_s),
+                    synapse=_recurrent_synapse(pop, dt_s),
                     label=f"{pop.label}:recurrent",
                 )
             probes[pop.label] = nengo.Probe(ens.neurons, "output", synapse=None)
@@ -271,6 +287,16 @@ def build_network(
                 label=f"{inp.target}:input{k}",
             )
     return BuiltNetwork(net, list(populations), list(inputs), ensembles, recurrent, probes)
+
+
+def _recurrent_synapse(pop: LIFPopulation, dt_s: float | None):
+    import nengo
+
+    if not pop.delay_steps:
+        return nengo.Lowpass(pop.tau_syn_s)
+    a = math.exp(-dt_s / pop.tau_syn_s)
+    # zero-order-hold Lowpass (nengo's own discretisation) times z^-k
+    return nengo.LinearFilter([1.0 - a], [1.0, -a] + [0.0] * pop.delay_steps, analog=False)
 
 
 def _window(values: np.ndarray, t_start: float, t_stop: float):
@@ -423,6 +449,18 @@ def import_nengo_loihi(log: WarningLog | None = None):
 
 
 # -- fitting on the chip ----------------------------------------------------------------
+
+
+def check_loihi_numpy(options=None) -> None:
+    """Availability check of every ``loihi-emulator`` realization: nengo-loihi 1.1.0
+    needs numpy < 2 (its build calls ``np.array(w, copy=False)``, which numpy 2 rejects
+    with ``ValueError: Unable to avoid copy``)."""
+    if int(np.__version__.split(".")[0]) >= 2:
+        raise BackendUnavailable(
+            f"the loihi-emulator realizations need numpy < 2 (nengo-loihi 1.1.0 fails to "
+            f"build under numpy 2; numpy {np.__version__} is installed); install the extra, "
+            f'which pins it, into its own environment: pip install -e ".[loihi]"'
+        )
 
 
 def synapse_list_bits(n_weights: int) -> int:
@@ -746,7 +784,7 @@ def chip_weights(model, conn) -> np.ndarray:
     for block in _blocks_of(model, conn.post_obj.ensemble):
         comp_ids = np.array(list(model.block_comp_map[block]), dtype=np.int64)
         info = block.compartment.discretize_info
-        scale = float(info["w_scale"]) * 2.0 ** (6 + int(info["w_exp"]))
+        scale = _weight_scale(info)
         for syn in block.synapses:
             if syn is old:
                 axon_ids = np.arange(n_pre)
@@ -761,6 +799,12 @@ def chip_weights(model, conn) -> np.ndarray:
     if not found:  # pragma: no cover - nengo-loihi internals changed
         raise RuntimeError(f"no chip synapse found for {conn}")
     return out
+
+
+def _weight_scale(info: dict) -> float:
+    """Float weight -> stored integer weight factor of a block: w_scale 2^(6 + w_exp).
+    One scale per block (nengo-loihi asserts it), sometimes held as an array."""
+    return float(np.ravel(info["w_scale"])[0]) * 2.0 ** (6 + int(np.ravel(info["w_exp"])[0]))
 
 
 def _split_axon_ids(old, block_comps: set) -> list[int]:
@@ -810,7 +854,7 @@ def weight_quantization(model, conn, float_weights: np.ndarray) -> dict:
                 )
                 # integer weights are multiples of 2**(6 + max(shift + weight_exp, 0))
                 grain = 2.0 ** (6 + max(cfg.shift_bits + cfg.weight_exp, 0))
-                lsb = grain / (float(info["w_scale"]) * 2.0 ** (6 + int(info["w_exp"])))
+                lsb = grain / _weight_scale(info)
                 resolution = max(resolution, lsb)
     lost = max(max(0, -(c.shift_bits + c.weight_exp)) for c in cfgs)
     return {
