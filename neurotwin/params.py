@@ -74,7 +74,7 @@ class Params(pydantic.BaseModel):
             )
 
     @classmethod
-    def rule(cls, field: str) -> str:
+    def constraint(cls, field: str) -> str:
         """The human-readable constraint on ``field``, e.g. ``must be an integer >= 2``."""
         info = cls.model_fields[field]
         parts = [_type_phrase(info.annotation)]
@@ -113,6 +113,6 @@ def _to_param_error(cls: type[Params], exc: pydantic.ValidationError, values: di
     field = str(loc[0]) if loc else "?"
     if field in cls.model_fields:
         got = values.get(field, err.get("input"))
-        return ParamError(f"{cls.__name__}.{field}: {cls.rule(field)} (got {got!r})")
+        return ParamError(f"{cls.__name__}.{field}: {cls.constraint(field)} (got {got!r})")
     # model-level validators raise ValueError("field: rule (got value)")
     return ParamError(f"{cls.__name__}.{err['msg'].removeprefix('Value error, ')}")

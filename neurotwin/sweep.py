@@ -68,7 +68,12 @@ class Experiment:
     model : str
         Registry model name, e.g. ``"hopfield"``.
     realizations : tuple of str
-        Realizations run at every point (the same params, inputs and seed each).
+        Realizations run at every point (the same params, inputs and seed each):
+        the labels of the ``realization`` axis.
+    variants : dict of str -> str
+        Labels of ``realizations`` that run another realization (label ->
+        realization name) with their own ``per_realization`` settings: the same
+        backend twice, e.g. the chip with and without a mitigation.
     grid : dict of str -> list
         One axis per entry, in order; every combination is a point. Keys are
         model parameters, or any names ``point_params`` turns into parameters.
@@ -107,6 +112,7 @@ class Experiment:
     observables: tuple[str, ...] = ()
     derived: dict[str, Callable[[Result], float]] = field(default_factory=dict)
     per_realization: dict[str, dict[str, Any]] = field(default_factory=dict)
+    variants: dict[str, str] = field(default_factory=dict)
     point_params: Callable[[dict], dict] | None = None
     figure: Callable[[xr.Dataset, Path], Any] | None = None
     summary: Callable[[xr.Dataset], dict] | None = None
@@ -137,6 +143,8 @@ class Experiment:
                 "fixed": self.fixed,
                 "per_realization": self.per_realization,
                 "observables": list(self.kept),
+                # only when used, so manifests of earlier sweeps stay valid
+                **({"variants": self.variants} if self.variants else {}),
             }
         )
 
@@ -194,10 +202,11 @@ class Point:
     params: dict  # validated model params (model_dump)
     options: dict  # validated realization options (model_dump), {} if none
     key: str
+    label: str = ""  # the realization axis label (a variant's), default the realization
 
     @property
     def index(self) -> tuple:
-        return (self.realization, *self.coords.values(), self.seed)
+        return (self.label or self.realization, *self.coords.values(), self.seed)
 
 
 def point_key(model: str, realization: str, params: dict, options: dict, seed: int) -> str:
@@ -251,16 +260,23 @@ def expand(exp: Experiment) -> list[Point]:
             f"(got {list(exp.kept)})"
         )
 
+    stray = sorted(set(exp.variants) - set(exp.realizations))
+    if stray:
+        raise ParamError(
+            f"{exp.name}.variants: labels must be among the realizations "
+            f"{list(exp.realizations)} (got {stray})"
+        )
     points: list[Point] = []
     grid_vals = [[_plain(v) for v in vs] for vs in exp.grid.values()]
-    for real_name in exp.realizations:
+    for label in exp.realizations:
+        real_name = exp.variants.get(label, label)
         real = get_realization(exp.model, real_name)
         for combo in itertools.product(*grid_vals):
             coords = dict(zip(exp.grid, combo, strict=True))
             derived = exp.point_params(dict(coords)) if exp.point_params else coords
             kw = {
                 **exp.fixed,
-                **exp.per_realization.get(real_name, {}),
+                **exp.per_realization.get(label, {}),
                 **{k: _plain(v) for k, v in derived.items()},
             }
             params, opts = split_overrides(spec, real, None, kw)
@@ -268,7 +284,7 @@ def expand(exp: Experiment) -> list[Point]:
             o = opts.model_dump() if opts is not None else {}
             for s in seeds:
                 key = point_key(exp.model, real_name, p, o, s)
-                points.append(Point(real_name, coords, s, p, o, key))
+                points.append(Point(real_name, coords, s, p, o, key, label))
     return points
 
 
@@ -459,7 +475,8 @@ def run_sweep(
         bar.update(1)
         if record["error"]:
             bar.write(
-                f"point failed ({pt.realization}, {pt.coords}, seed {pt.seed}): {record['error']}"
+                f"point failed ({pt.label or pt.realization}, {pt.coords}, seed {pt.seed}): "
+                f"{record['error']}"
             )
         if on_point is not None:
             on_point(pt, record)

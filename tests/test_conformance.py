@@ -130,7 +130,7 @@ for _m, _reals in models().items():
 def test_every_param_rejects_out_of_range(cls, field, value):
     with pytest.raises(ParamError) as info:
         cls.create(**{field: value})
-    assert str(info.value) == f"{cls.__name__}.{field}: {cls.rule(field)} (got {value!r})"
+    assert str(info.value) == f"{cls.__name__}.{field}: {cls.constraint(field)} (got {value!r})"
 
 
 @pytest.mark.parametrize("model", list(models()))

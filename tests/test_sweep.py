@@ -253,6 +253,30 @@ def test_several_realizations_add_a_dimension():
     assert two.dims == ("realization", "n_patterns", "cue_noise", "seed")
 
 
+def test_variants_run_one_realization_twice_under_their_own_labels(reference_run, tmp_path):
+    """A variant label runs another realization with its own settings (here the async
+    reference as ``sync``, with synchronous updates) on the same patterns and cues."""
+    exp = tiny(
+        realizations=("reference", "sync"),
+        variants={"sync": "reference"},
+        per_realization={"sync": {"update": "sync"}},
+        figure=None,
+    )
+    ds = run_sweep(exp, tmp_path / "v", scheduler="synchronous", progress=False)
+    assert list(ds["realization"].values) == ["reference", "sync"]
+    for name in [*KEPT, "error"]:
+        np.testing.assert_array_equal(
+            ds[name].sel(realization="reference").values, reference_run[name].values
+        )
+    assert (ds["update"].sel(realization="sync") == "sync").all()
+    with pytest.raises(ParamError) as info:
+        run_sweep(tiny(variants={"nope": "reference"}), tmp_path / "w", progress=False)
+    assert str(info.value) == (
+        "tiny.variants: labels must be among the realizations ['reference'] (got ['nope'])"
+    )
+    assert not (tmp_path / "w").exists()
+
+
 def test_unknown_experiment_and_bad_arguments(tmp_path):
     with pytest.raises(
         ParamError,
