@@ -424,10 +424,45 @@ def _chip(quick: bool = False) -> Experiment:
     )
 
 
+def chip_precision_figure(ds: xr.Dataset, path: Path) -> Path:
+    from neurotwin import plotting
+
+    storage = _constant(ds, "storage")
+    return plotting.rate_vs_spiking(
+        ds, path, alpha_c=None, title=f"Float Nengo vs the Loihi emulator ({storage} weights)"
+    )
+
+
+def _chip_precision(quick: bool = False) -> Experiment:
+    if quick:
+        n, patterns, seeds, n_cues = 40, [8, 16], (0,), 2
+    else:
+        n, patterns, seeds, n_cues = 100, [10, 20, 30, 40, 45], range(3), 10
+    return Experiment(
+        name="hopfield-chip-precision" + ("-quick" if quick else ""),
+        model="hopfield",
+        realizations=("nengo", "loihi-emulator", "loihi-residual"),
+        variants={"loihi-residual": "loihi-emulator"},
+        per_realization={"loihi-residual": {"residual_weights": True}},
+        grid={"n_patterns": patterns},
+        seeds=tuple(seeds),
+        fixed={"n_units": n, "cue_noise": 0.2, "n_cues": n_cues, "storage": "pseudoinverse"},
+        observables=("final_overlap", "recall_fraction"),
+        figure=chip_precision_figure,
+        summary=rate_vs_spiking_summary,
+        description=f"Where weight rounding costs recall: pseudo-inverse weights (continuous "
+        f"values, many small) at N = {n}, cue noise 0.2, for float Nengo, the Loihi emulator "
+        "and the emulator with the rounding residual stored in a second connection (the "
+        "mitigation), on the same patterns and cues. Needs the [loihi] extra.",
+        quick=None if quick else partial(_chip_precision, quick=True),
+    )
+
+
 CAPACITY = register_experiment(_capacity())
 BASINS = register_experiment(_basins())
 DYNAMICS = register_experiment(_dynamics())
 RATE_VS_SPIKING = register_experiment(_rate_vs_spiking())
 CHIP = register_experiment(_chip())
-for _exp in (CAPACITY, BASINS, DYNAMICS, RATE_VS_SPIKING, CHIP):
+CHIP_PRECISION = register_experiment(_chip_precision())
+for _exp in (CAPACITY, BASINS, DYNAMICS, RATE_VS_SPIKING, CHIP, CHIP_PRECISION):
     register_experiment(_exp.quick())

@@ -272,6 +272,8 @@ def _quantization_effect(flo, float_plan, summary: dict, key: str) -> dict:
     w = np.asarray(float_plan.weights["W"], dtype=float)
     if w.ndim != 2 or w.shape[0] != w.shape[1] or float_plan.options.variant != "neurons":
         return "not measured (only for the one-neuron-per-unit variant)"
+    if q.get("residual_connection"):
+        return "not measured (residual weights: the numpy rounding model covers one connection)"
     wq = np.empty_like(w)
     wq_no_loss = np.empty_like(w)
     for piece in q["pieces"]:

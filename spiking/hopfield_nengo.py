@@ -81,6 +81,7 @@ adds the noise the reference's Glauber rule needs.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -122,6 +123,11 @@ class LoihiHopfieldOptions(NengoHopfieldOptions):
     """Options of the Loihi-emulator realization: the Nengo options and the chip budget."""
 
     max_chips: int = Field(1, ge=1, description="Loihi chips (128 cores each) the network may use")
+    residual_weights: bool = Field(
+        False,
+        description="mitigation: store the rounding residual of the recurrent weights in a "
+        "second connection with its own, finer weight exponent",
+    )
 
 
 # -- mapping the reference onto LIF populations -------------------------------------------
@@ -323,6 +329,8 @@ def chip_preflight(
     any simulation).
     """
     pops, ins, _ = populations(params, weights, inputs, seed, options, "loihi-emulator")
+    if options.residual_weights:  # the residual's values do not change what it occupies
+        pops = [replace(p, recurrent_residual=np.zeros_like(p.recurrent)) for p in pops]
     return nc.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
 
 
@@ -339,6 +347,8 @@ def simulate_hopfield(
     t0 = time.perf_counter()
     pops, ins, extra = populations(params, weights, inputs, seed, options, backend)
     if backend == "loihi-emulator":
+        if options.residual_weights:
+            pops = nc.with_chip_residuals(pops, ins, options.dt_s, seed)
         nc.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
     built = nc.build_network(pops, ins, backend)
     t_map = time.perf_counter() - t0
@@ -346,7 +356,11 @@ def simulate_hopfield(
     out = nc.simulate(built, backend, n_steps, options.dt_s, seed)
     t, state, times, idx, mean_rate, converged = decode_states(out, params, options, extra)
     k = options.neurons_per_unit if options.variant == "nef" else 1
-    n_syn = sum(int(np.count_nonzero(p.recurrent)) for p in pops)
+    n_syn = sum(
+        int(np.count_nonzero(p.recurrent))
+        + (0 if p.recurrent_residual is None else int(np.count_nonzero(p.recurrent_residual)))
+        for p in pops
+    )
     prov = {
         "variant": options.variant,
         "simulator": "nengo.Simulator" if backend == "nengo" else 'nengo_loihi.Simulator("sim")',

@@ -99,6 +99,7 @@ learning. IEEE Micro 38(1), 82-99. doi:10.1109/MM.2018.112130359
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import re
 import time
@@ -171,6 +172,11 @@ class LIFPopulation:
         only: a discrete filter :math:`(1 - a) z^{-k} / (1 - a z^{-1})`,
         :math:`a = e^{-\Delta t / \tau}`, the Lowpass delayed by ``k`` steps;
         nengo-loihi 1.1 maps only Lowpass synapses, so the chip target needs 0).
+    recurrent_residual : (n, n) array or None
+        A second recurrent connection (same synapse) added to ``recurrent``. On the
+        chip each connection has its own weight exponent, so the rounding error of
+        the first can be stored, at a finer scale, in the second
+        (:func:`with_chip_residuals`, a mitigation of weight quantization).
     """
 
     label: str
@@ -182,6 +188,7 @@ class LIFPopulation:
     initial_voltage: np.ndarray | None = None
     min_voltage: float = 0.0
     delay_steps: int = 0
+    recurrent_residual: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -215,6 +222,7 @@ class BuiltNetwork:
     ensembles: dict[str, Any]
     recurrent: dict[str, Any]
     spike_probes: dict[str, Any]
+    residual: dict[str, Any]
 
 
 def build_network(
@@ -242,7 +250,7 @@ def build_network(
             f"synaptic delays need backend 'nengo' and dt_s (got {backend!r}, {dt_s!r} "
             f"for {delayed})"
         )
-    ensembles, recurrent, probes = {}, {}, {}
+    ensembles, recurrent, probes, residual = {}, {}, {}, {}
     with nengo.Network(label="neurotwin") as net:
         for pop in populations:
             # explicit zeros, not None: nengo 4.1's LIF default is Uniform(0, 1)
@@ -271,6 +279,14 @@ def build_network(
                     synapse=_recurrent_synapse(pop, dt_s),
                     label=f"{pop.label}:recurrent",
                 )
+            if pop.recurrent_residual is not None:
+                residual[pop.label] = nengo.Connection(
+                    ens.neurons,
+                    ens.neurons,
+                    transform=np.asarray(pop.recurrent_residual, dtype=float),
+                    synapse=nengo.Lowpass(pop.tau_syn_s),
+                    label=f"{pop.label}:residual",
+                )
             probes[pop.label] = nengo.Probe(ens.neurons, "output", synapse=None)
         for k, inp in enumerate(inputs):
             pop = populations[labels.index(inp.target)]
@@ -286,7 +302,9 @@ def build_network(
                 synapse=nengo.Lowpass(pop.tau_syn_s) if backend == "nengo" else None,
                 label=f"{inp.target}:input{k}",
             )
-    return BuiltNetwork(net, list(populations), list(inputs), ensembles, recurrent, probes)
+    return BuiltNetwork(
+        net, list(populations), list(inputs), ensembles, recurrent, probes, residual
+    )
 
 
 def _recurrent_synapse(pop: LIFPopulation, dt_s: float | None):
@@ -519,7 +537,8 @@ def check_fits(
     for pop in populations:
         n = pop.n
         n_in = 2 * n * sum(1 for inp in inputs if inp.target == pop.label)
-        rec_axons = n if pop.recurrent is not None else 0
+        # one set of n axons per recurrent connection (a residual is a second one)
+        rec_axons = n * ((pop.recurrent is not None) + (pop.recurrent_residual is not None))
         bits = rec_axons * synapse_list_bits(n) + n_in * synapse_list_bits(1)
         k = max(
             math.ceil(n / MAX_COMPARTMENTS),
@@ -620,12 +639,7 @@ def simulate(
         t2 = time.perf_counter()
     elif backend == "loihi-emulator":
         nengo_loihi = import_nengo_loihi(log)
-        taus = {p.tau_syn_s for p in built.populations}
-        model = nengo_loihi.builder.Model(dt=dt_s, label="neurotwin")
-        # inputs share the populations' filter (see the module docstring)
-        model.decode_tau = max(taus) if taus else model.decode_tau
-        labels = _LabelSynapses(model, built)
-        model.build_callback = labels
+        model = _loihi_model(nengo_loihi, built, dt_s)
         t0 = time.perf_counter()
         with capture_warnings(log):
             sim = nengo_loihi.Simulator(
@@ -640,7 +654,9 @@ def simulate(
         chip = {
             "resources": resource_report(sim.model, built.ensembles),
             "quantization": {
-                pop.label: weight_quantization(sim.model, conn, pop.recurrent.T / dt_s)
+                pop.label: weight_quantization(
+                    sim.model, conn, _full_recurrent(pop).T / dt_s, built.residual.get(pop.label)
+                )
                 for pop in built.populations
                 if (conn := built.recurrent.get(pop.label)) is not None
             },
@@ -650,6 +666,60 @@ def simulate(
     else:
         raise ValueError(f"backend must be 'nengo' or 'loihi-emulator' (got {backend!r})")
     return SimOutput(dt_s, n_steps, spikes, log.records(), t1 - t0, t2 - t1, chip)
+
+
+def _loihi_model(nengo_loihi, built: BuiltNetwork, dt_s: float):
+    taus = {p.tau_syn_s for p in built.populations}
+    model = nengo_loihi.builder.Model(dt=dt_s, label="neurotwin")
+    # inputs share the populations' filter (see the module docstring)
+    model.decode_tau = max(taus) if taus else model.decode_tau
+    model.build_callback = _LabelSynapses(model, built)
+    return model
+
+
+def _full_recurrent(pop: LIFPopulation) -> np.ndarray:
+    """The float recurrent weights a population means: the first connection plus its residual."""
+    if pop.recurrent_residual is None:
+        return pop.recurrent
+    return pop.recurrent + pop.recurrent_residual
+
+
+def with_chip_residuals(
+    populations: Sequence[LIFPopulation],
+    inputs: Sequence[WindowedInput],
+    dt_s: float,
+    seed: int,
+) -> list[LIFPopulation]:
+    """Mitigate weight rounding: add to each recurrent population the residual
+    :math:`R - Q(R)` of its weights as a second connection.
+
+    The chip stores 8-bit weights with one exponent per connection, set by the
+    largest weight; small weights lose relative precision or round to zero. The
+    residual of that rounding is about 1/255 of the largest weight, so its own
+    exponent is lower and it is stored with finer steps (a few bits: the chip's
+    shift drops low bits below exponent -1). :math:`Q(R)` is read back from a
+    first build of the same network (nothing is run), so the residual is exact for
+    the chip's own rounding. Costs: a second build, twice the recurrent synapses,
+    input axons and synaptic operations.
+    """
+    nengo_loihi = import_nengo_loihi()
+    built = build_network(populations, inputs, "loihi-emulator")
+    model = _loihi_model(nengo_loihi, built, dt_s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the real build reports them
+        sim = nengo_loihi.Simulator(
+            built.network, dt=dt_s, seed=int(seed) % 2**32, target="sim", model=model
+        )
+    out = []
+    with sim:
+        for pop in populations:
+            conn = built.recurrent.get(pop.label)
+            if conn is None:
+                out.append(pop)
+                continue
+            stored = chip_weights(sim.model, conn).T * dt_s  # back to transform units
+            out.append(dataclasses.replace(pop, recurrent_residual=pop.recurrent - stored))
+    return out
 
 
 def _collect_spikes(sim, built: BuiltNetwork, dt_s: float) -> dict[str, np.ndarray]:
@@ -667,6 +737,7 @@ class _LabelSynapses:
     def __init__(self, model, built: BuiltNetwork) -> None:
         self.model = model
         self.conns = {conn: label for label, conn in built.recurrent.items()}
+        self.conns.update({conn: f"{label}:residual" for label, conn in built.residual.items()})
 
     def __call__(self, obj) -> None:
         label = self.conns.get(obj)
@@ -817,8 +888,9 @@ def _split_axon_ids(old, block_comps: set) -> list[int]:
     return ids
 
 
-def weight_quantization(model, conn, float_weights: np.ndarray) -> dict:
-    """Compare the chip's weights of ``conn`` with the float weights (pre, post).
+def weight_quantization(model, conn, float_weights: np.ndarray, residual=None) -> dict:
+    """Compare the chip's weights of ``conn`` (plus those of its ``residual``
+    connection, if any) with the float weights (pre, post).
 
     Errors are relative to the full scale :math:`\\max |w|` (so a zero weight
     has a defined error): ``error_max`` = :math:`\\max |w_q - w| / \\max|w|`,
@@ -831,6 +903,8 @@ def weight_quantization(model, conn, float_weights: np.ndarray) -> dict:
     stored weights, in float units) over the connection's pieces.
     """
     wq = chip_weights(model, conn)
+    if residual is not None:
+        wq = wq + chip_weights(model, residual)
     w = np.asarray(float_weights, dtype=float)
     full = float(np.abs(w).max()) if w.size else 0.0
     err = (wq - w) / full if full > 0 else np.zeros_like(w)
@@ -871,6 +945,7 @@ def weight_quantization(model, conn, float_weights: np.ndarray) -> dict:
         "error_max_nonzero_rel": float(rel_nz.max()) if rel_nz.size else 0.0,
         "zeroed": int(((wq == 0) & nz).sum()),
         "pieces": pieces,
+        "residual_connection": residual is not None,
         "quantized": wq,
     }
 

@@ -18,14 +18,21 @@ NAMES = [
     "hopfield-dynamics",
     "hopfield-rate-vs-spiking",
     "hopfield-chip",
+    "hopfield-chip-precision",
 ]
 
 
 def runnable(exp):
     """Drop realizations not registered (yet) here, e.g. brian2 while it is being written."""
     registered = get_model(exp.model).realizations
-    reals = tuple(r for r in exp.realizations if r in registered and registered[r].available())
-    return dataclasses.replace(exp, realizations=reals)
+
+    def ok(label):
+        name = exp.variants.get(label, label)
+        return name in registered and registered[name].available()
+
+    reals = tuple(r for r in exp.realizations if ok(r))
+    variants = {k: v for k, v in exp.variants.items() if k in reals}
+    return dataclasses.replace(exp, realizations=reals, variants=variants)
 
 
 @pytest.fixture(scope="module")

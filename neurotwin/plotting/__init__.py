@@ -187,11 +187,16 @@ def basins(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     return save(fig, path)
 
 
-def rate_vs_spiking(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def rate_vs_spiking(
+    ds: xr.Dataset,
+    path: str | os.PathLike,
+    alpha_c: float | None = ALPHA_C,
+    title: str = "Rate (binary reference) vs spiking",
+) -> Path:
     """Final overlap vs load per realization, and each realization's difference from the first.
 
     ``ds`` has dims ``([realization,] n_patterns, seed)``; the seed gives the same
-    patterns and cues to every realization.
+    patterns and cues to every realization. ``alpha_c``: the capacity line (None: none).
     """
     reals = _realizations(ds)
     two = len(reals) > 1
@@ -208,7 +213,8 @@ def rate_vs_spiking(ds: xr.Dataset, path: str | os.PathLike) -> Path:
             marker="os^v"[r_i % 4],
             label=real,
         )
-    axes[0].axvline(ALPHA_C, color="k", ls="--", lw=1, label=f"α_c ≈ {ALPHA_C}")
+    if alpha_c is not None:
+        axes[0].axvline(alpha_c, color="k", ls="--", lw=1, label=f"α_c ≈ {alpha_c}")
     axes[0].set_ylabel("final overlap m with the cued pattern")
     axes[0].set_ylim(-0.05, 1.05)
     if two:
@@ -232,10 +238,7 @@ def rate_vs_spiking(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         _failed_note(ax, ds)
     axes[0].legend(fontsize=8, loc="lower left")
     noise = param(ds, "cue_noise")
-    fig.suptitle(
-        f"Rate (binary reference) vs spiking: N = {n_units}, cue noise {noise}, "
-        f"{ds.sizes['seed']} seeds"
-    )
+    fig.suptitle(f"{title}: N = {n_units}, cue noise {noise}, {ds.sizes['seed']} seeds")
     return save(fig, path)
 
 
