@@ -135,8 +135,15 @@ def deploy(
             },
         },
         "weight_bits": weights_q["weight_bits"],
+        # in the reference's weight units where the model has one W, else the chip's float units
         "weight_range": [
-            v * _ratio(np.asarray(chip_plan.weights["W"]), weights_q) for v in weights_q["range"]
+            v
+            * (
+                _ratio(np.asarray(chip_plan.weights["W"]), weights_q)
+                if "W" in chip_plan.weights
+                else 1.0
+            )
+            for v in weights_q["range"]
         ],
         "weight_error_max": weights_q["error_max"],
         "weight_error_rms": weights_q["error_rms"],
@@ -269,9 +276,11 @@ def _quantization_effect(flo, float_plan, summary: dict, key: str) -> dict:
     from .spiking import nengo_common as nc
 
     q = summary["weights"]
+    if "W" not in float_plan.weights or getattr(float_plan.options, "variant", None) != "neurons":
+        return "not measured (only for one recurrent W realized one neuron per unit)"
     w = np.asarray(float_plan.weights["W"], dtype=float)
-    if w.ndim != 2 or w.shape[0] != w.shape[1] or float_plan.options.variant != "neurons":
-        return "not measured (only for the one-neuron-per-unit variant)"
+    if w.ndim != 2 or w.shape[0] != w.shape[1]:
+        return "not measured (only for one recurrent W realized one neuron per unit)"
     if q.get("residual_connection"):
         return "not measured (residual weights: the numpy rounding model covers one connection)"
     wq = np.empty_like(w)
