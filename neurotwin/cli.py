@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import NeurotwinError, ParamError
@@ -72,7 +73,10 @@ def list_models() -> None:
         for name, real in get_model(model).realizations.items():
             why = real.why_unavailable()
             table.add_row(
-                model, name, "yes" if why is None else f"no: {why}", ", ".join(real.requires) or "-"
+                model,
+                name,
+                "yes" if why is None else escape(f"no: {why}"),
+                ", ".join(real.requires) or "-",
             )
     console.print(table)
 
@@ -112,7 +116,7 @@ def run(
         return
     table = Table("observable", "value", title=f"{model} / {realization}, seed {seed}")
     for k, v in scalars.items():
-        table.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
+        table.add_row(escape(k), escape(f"{v:.4g}" if isinstance(v, float) else str(v)))
     console.print(table)
     if out is not None:
         console.print(f"result written to {out}")
@@ -164,7 +168,7 @@ def _columns_table(title: str, first: str, data: dict[str, dict[str, Any]]) -> T
     names = sorted({k for row in data.values() for k in row})
     table = Table(first, *labels, title=title)
     for name in names:
-        table.add_row(name, *[_fmt(data[label].get(name)) for label in labels])
+        table.add_row(escape(name), *[escape(_fmt(data[label].get(name))) for label in labels])
     return table
 
 
@@ -176,7 +180,7 @@ def _print_comparison(comp) -> None:
     if agreement:
         console.print(_columns_table(f"agreement with {comp.baseline}", "metric", agreement))
     for label, why in comp.skipped.items():
-        console.print(f"[yellow]skipped {label}:[/yellow] {why}")
+        console.print(f"[yellow]skipped {escape(label)}:[/yellow] {escape(why)}")
 
 
 @app.command()
@@ -222,7 +226,7 @@ def deploy(
         return
     table = Table("", "value", title=f"{model} on {target}, seed {seed}")
     for name, value in report_rows(report):
-        table.add_row(name, value)
+        table.add_row(escape(name), escape(value))
     console.print(table)
 
 

@@ -27,6 +27,18 @@ def test_list_shows_models_and_availability():
     assert "hopfield" in res.output and "reference" in res.output and "yes" in res.output
 
 
+def test_list_prints_install_commands_verbatim(monkeypatch):
+    """Reasons are printed as text, not rich markup: the extra's brackets survive."""
+    from neurotwin import registry
+
+    real = registry.get_realization("hopfield", "loihi-emulator")
+    monkeypatch.setattr(real, "requires", ("no_such_package_xyz",))
+    monkeypatch.setitem(registry.INSTALL_HINT, "no_such_package_xyz", 'pip install -e ".[loihi]"')
+    res = runner.invoke(app, ["list"], env={"COLUMNS": "400"})
+    assert res.exit_code == 0
+    assert 'install it with: pip install -e ".[loihi]"' in res.output
+
+
 def test_run_json_and_out(tmp_path):
     out = tmp_path / "r.nc"
     res = runner.invoke(
