@@ -34,7 +34,10 @@ def test_list_prints_install_commands_verbatim(monkeypatch):
     real = registry.get_realization("hopfield", "loihi-emulator")
     monkeypatch.setattr(real, "requires", ("no_such_package_xyz",))
     monkeypatch.setitem(registry.INSTALL_HINT, "no_such_package_xyz", 'pip install -e ".[loihi]"')
-    res = runner.invoke(app, ["list"], env={"COLUMNS": "400"})
+    from neurotwin import cli
+
+    monkeypatch.setattr(cli.console, "width", 400)  # one line per row, whatever the terminal
+    res = runner.invoke(app, ["list"])
     assert res.exit_code == 0
     assert 'install it with: pip install -e ".[loihi]"' in res.output
 
