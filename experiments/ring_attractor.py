@@ -1,0 +1,261 @@
+"""Ring-attractor experiments: bump speed vs gamma, path integration, drift vs N.
+
+Each is registered with a reduced ``-quick`` variant (small grid, short runs).
+Source: Zhang (1996) J. Neurosci. 16, 2112 (speed theory v = gamma / tau, see
+``rate_models/ring_attractor.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from neurotwin.results import Result
+from neurotwin.sweep import Experiment, register_experiment
+
+#: the reference's default time constant (the theory line is gamma / tau)
+TAU_S = 0.02
+
+
+def _constant(ds: xr.Dataset, name: str):
+    if name in ds.coords:
+        return ds.coords[name].values
+    return json.loads(ds.attrs["constant_params"])[name]
+
+
+def _r(v) -> float | None:
+    v = float(v)
+    return round(v, 6) if math.isfinite(v) else None
+
+
+def _reals(ds: xr.Dataset) -> list[str]:
+    if "realization" in ds.dims:
+        return [str(r) for r in ds["realization"].values]
+    return [str(ds.coords["realization"].values)] if "realization" in ds.coords else ["reference"]
+
+
+def _sel(ds: xr.Dataset, real: str):
+    """The part of ``ds`` for one realization (``ds`` itself when there is only one)."""
+    return ds.sel(realization=real) if "realization" in ds.dims else ds
+
+
+def linear_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """(slope, intercept, R^2) of a least-squares line, NaN points left out."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 2:
+        return float("nan"), float("nan"), float("nan")
+    slope, icpt = np.polyfit(x[ok], y[ok], 1)
+    resid = y[ok] - (slope * x[ok] + icpt)
+    var = y[ok].var()
+    return float(slope), float(icpt), float(1 - resid.var() / var) if var > 0 else float("nan")
+
+
+# -- ring-speed -------------------------------------------------------------------------
+
+
+def speed_figure(ds: xr.Dataset, path: Path) -> Path:
+    from neurotwin.plotting import ring_attractor as plot
+
+    return plot.speed_vs_gamma(ds, path, tau_s=float(_constant(ds, "tau_s")))
+
+
+def speed_summary(ds: xr.Dataset) -> dict:
+    tau = float(_constant(ds, "tau_s"))
+    g = np.asarray(ds["gamma"].values, dtype=float)
+    out: dict = {
+        "source": "Zhang (1996): bump speed = gamma / tau; slope theory 1/tau",
+        "slope_theory_rad_s_per_rad": _r(1 / tau),
+        "n_seeds": int(ds.sizes["seed"]),
+        "slope": {},
+        "r_squared": {},
+        "slope_ratio_vs_reference": {},
+    }
+    slopes = {}
+    for real in _reals(ds):
+        speed = _sel(ds, real)["bump_speed"]
+        x = np.broadcast_to(g[:, None], speed.shape)
+        slope, _, r2 = linear_fit(x.ravel(), speed.values.ravel())
+        slopes[real] = slope
+        out["slope"][real] = _r(slope)
+        out["r_squared"][real] = _r(r2)
+        out["mean_speed_" + real] = {
+            f"gamma={gg:g}": _r(v) for gg, v in zip(g, speed.mean("seed").values, strict=True)
+        }
+    for real, s in slopes.items():
+        out["slope_ratio_vs_reference"][real] = _r(s / slopes["reference"])
+    return out
+
+
+def _ring_speed(quick: bool = False) -> Experiment:
+    if quick:
+        gammas, seeds, fixed = [-0.1, 0.0, 0.1], (0,), {"duration_s": 0.5}
+    else:
+        gammas = [-0.15, -0.1, -0.05, -0.02, 0.0, 0.02, 0.05, 0.1, 0.15]
+        seeds, fixed = (0, 1), {"duration_s": 1.0}
+    return Experiment(
+        name="ring-speed" + ("-quick" if quick else ""),
+        model="ring-attractor",
+        realizations=("reference", "brian2", "nengo"),
+        grid={"gamma": gammas},
+        seeds=seeds,
+        fixed={"n_units": 64, **fixed},
+        observables=("bump_speed", "bump_width", "bump_amplitude"),
+        figure=speed_figure,
+        summary=speed_summary,
+        description="Bump speed vs the asymmetric gain gamma for the rate reference, the "
+        "Brian2 LIF ring and the Nengo LIF ring (same weights W - gamma W', N = 64, "
+        "tau = 20 ms), against Zhang's (1996) theory v = gamma / tau.",
+        quick=None if quick else partial(_ring_speed, quick=True),
+    )
+
+
+# -- ring-path-integration ------------------------------------------------------------------
+
+#: times after the start of the trajectory at which the error is kept (s)
+PI_TIMES = (0.25, 0.5, 1.0, 1.5, 2.0)
+
+
+def error_at(result: Result, after_s: float) -> float:
+    """|integration error| at ``after_s`` seconds after the measurement start t0."""
+    p = result.params
+    t0 = p["cue_duration_s"] + p["settle_s"]
+    err = np.asarray(result.observables["integration_error"], dtype=float)
+    k = int(np.argmin(np.abs(result.t - (t0 + after_s))))
+    return float(abs(err[k]))
+
+
+def _pi_key(t: float) -> str:
+    return f"abs_error_at_{t:g}s"
+
+
+def path_figure(ds: xr.Dataset, path: Path) -> Path:
+    import neurotwin
+    from neurotwin.plotting import ring_attractor as plot
+
+    times = [t for t in PI_TIMES if _pi_key(t) in ds]
+    dur = float(_constant(ds, "duration_s"))
+    examples = {
+        real: neurotwin.run(
+            "ring-attractor", real, seed=0, velocity="ou", duration_s=dur, n_units=64
+        )
+        for real in _reals(ds)
+    }
+    return plot.path_integration(ds, path, times, [_pi_key(t) for t in times], examples)
+
+
+def path_summary(ds: xr.Dataset) -> dict:
+    out: dict = {
+        "trajectory": "Ornstein-Uhlenbeck angular velocity (s.d. velocity_sd_rad_s, "
+        "correlation 0.2 s), gamma(t) = tau * omega(t) after the cue",
+        "n_seeds": int(ds.sizes["seed"]),
+        "mean_abs_error_rad": {},
+    }
+    for real in _reals(ds):
+        sub = _sel(ds, real)
+        out["mean_abs_error_rad"][real] = {
+            f"sd={sd:g}": {
+                _pi_key(t): _r(sub[_pi_key(t)].sel(velocity_sd_rad_s=sd).mean("seed"))
+                for t in PI_TIMES
+                if _pi_key(t) in sub
+            }
+            for sd in ds["velocity_sd_rad_s"].values
+        }
+    return out
+
+
+def _ring_path(quick: bool = False) -> Experiment:
+    if quick:
+        sds, seeds, dur, times = [2.0], (0, 1), 0.7, PI_TIMES[:2]
+    else:
+        sds, seeds, dur, times = [1.0, 2.0, 4.0], (0, 1, 2, 3, 4), 2.2, PI_TIMES
+    return Experiment(
+        name="ring-path-integration" + ("-quick" if quick else ""),
+        model="ring-attractor",
+        realizations=("reference", "brian2"),
+        grid={"velocity_sd_rad_s": sds},
+        seeds=seeds,
+        fixed={"n_units": 64, "velocity": "ou", "duration_s": dur},
+        observables=("final_integration_error_rad", "bump_strength"),
+        derived={_pi_key(t): partial(error_at, after_s=t) for t in times},
+        figure=path_figure,
+        summary=path_summary,
+        description="Path integration of a head-turning trajectory (OU angular velocity, "
+        "seeded) by the rate reference and the Brian2 LIF ring, both with the asymmetric "
+        "weights gain-modulated by gamma(t) = tau omega(t): |error| vs time.",
+        quick=None if quick else partial(_ring_path, quick=True),
+    )
+
+
+# -- ring-drift -------------------------------------------------------------------------
+
+
+def drift_figure(ds: xr.Dataset, path: Path) -> Path:
+    from neurotwin.plotting import ring_attractor as plot
+
+    return plot.drift_vs_n(ds, path, duration_s=_measured_time(ds))
+
+
+def _measured_time(ds: xr.Dataset) -> float:
+    c = {k: float(_constant(ds, k)) for k in ("duration_s", "cue_duration_s", "settle_s")}
+    return c["duration_s"] - c["cue_duration_s"] - c["settle_s"]
+
+
+def drift_summary(ds: xr.Dataset) -> dict:
+    t = _measured_time(ds)
+    out: dict = {
+        "measure": "diffusion D = <drift^2> / (2 T) over seeds, T the measured time",
+        "measured_time_s": _r(t),
+        "n_seeds": int(ds.sizes["seed"]),
+        "diffusion_rad2_per_s": {},
+        "rms_drift_rad": {},
+    }
+    for real in _reals(ds):
+        sub = _sel(ds, real)["drift_rad"]
+        for jit in ds["weight_jitter"].values:
+            d = sub.sel(weight_jitter=jit)
+            key = f"{real}, jitter={jit:g}"
+            msd = (d**2).mean("seed")
+            out["diffusion_rad2_per_s"][key] = {
+                f"N={int(n)}": _r(v / (2 * t))
+                for n, v in zip(ds["n_units"].values, msd.values, strict=True)
+            }
+            out["rms_drift_rad"][key] = {
+                f"N={int(n)}": _r(np.sqrt(v))
+                for n, v in zip(ds["n_units"].values, msd.values, strict=True)
+            }
+    return out
+
+
+def _ring_drift(quick: bool = False) -> Experiment:
+    if quick:
+        ns, jit, seeds, dur = [32, 64], [0.0], (0, 1), 0.6
+    else:
+        ns, jit, seeds, dur = [32, 64, 128], [0.0, 0.1], tuple(range(6)), 1.7
+    return Experiment(
+        name="ring-drift" + ("-quick" if quick else ""),
+        model="ring-attractor",
+        realizations=("reference", "brian2"),
+        grid={"n_units": ns, "weight_jitter": jit},
+        seeds=seeds,
+        fixed={"noise_sd": 0.3, "gamma": 0.0, "duration_s": dur},
+        observables=("drift_rad", "bump_strength", "bump_width"),
+        figure=drift_figure,
+        summary=drift_summary,
+        description="Drift of a bump with no velocity input under white-noise drive "
+        "(sigma = 0.3) and optional weight heterogeneity, vs the ring size N: the rate "
+        "reference against the Brian2 LIF ring (which adds its own spiking noise).",
+        quick=None if quick else partial(_ring_drift, quick=True),
+    )
+
+
+RING_SPEED = register_experiment(_ring_speed())
+RING_PATH = register_experiment(_ring_path())
+RING_DRIFT = register_experiment(_ring_drift())
+for _exp in (RING_SPEED, RING_PATH, RING_DRIFT):
+    register_experiment(_exp.quick())
