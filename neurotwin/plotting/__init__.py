@@ -357,17 +357,18 @@ def _cued_overlap(result: Result) -> np.ndarray | None:
 def comparison(comp: Comparison, path: str | os.PathLike, observable: str | None = None) -> Path:
     """Realizations side by side: the key observable over time and its final value.
 
-    One panel per time unit (the reference counts sweeps, Brian2 seconds), each
-    with every realization's overlap with the cued pattern (mean over cues, thin
-    lines per cue), then a bar chart of ``observable`` (default ``final_overlap``)
-    per realization.
+    For memories with an ``overlap`` trace, one panel per time unit (the reference
+    counts sweeps, Brian2 seconds), each with every realization's overlap with the
+    cued pattern (mean over cues, thin lines per cue); then, for every model, a bar
+    chart of ``observable`` (default: the model's key observable) per realization.
     """
     from ..registry import get_model
 
     key = observable or get_model(comp.model).key_observable
     by_unit: dict[str, list[tuple[str, Any]]] = {}
     for label, res in comp.results.items():
-        by_unit.setdefault(res.t_unit, []).append((label, res))
+        if _cued_overlap(res) is not None:
+            by_unit.setdefault(res.t_unit, []).append((label, res))
     n_panels = len(by_unit) + 1
     fig, axes = plt.subplots(1, n_panels, figsize=(4.8 * n_panels, 4.2), squeeze=False)
     axes = axes[0]
@@ -375,8 +376,6 @@ def comparison(comp: Comparison, path: str | os.PathLike, observable: str | None
     for ax, (unit, rows) in zip(axes, by_unit.items(), strict=False):
         for label, res in rows:
             m = _cued_overlap(res)
-            if m is None:
-                continue
             t = np.asarray(res.t, dtype=float)
             for c in range(m.shape[1]):
                 ax.plot(t, m[:, c], color=colors[label], lw=0.5, alpha=0.3)
@@ -408,11 +407,7 @@ def comparison(comp: Comparison, path: str | os.PathLike, observable: str | None
     ax.set_ylabel(key.replace("_", " "))
     ax.set_title(f"{key} per realization")
     ax.grid(alpha=0.3, axis="y")
-    params = ", ".join(
-        f"{k}={v}"
-        for k, v in comp.params.items()
-        if k in ("n_units", "n_patterns", "cue_noise", "n_cues")
-    )
+    params = ", ".join(f"{k}={v}" for k, v in list(comp.params.items())[:4])
     skipped = f"; skipped: {', '.join(comp.skipped)}" if comp.skipped else ""
     fig.suptitle(f"{comp.model}: same params, inputs and seed {comp.seed} ({params}){skipped}")
     fig.tight_layout()
