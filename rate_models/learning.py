@@ -20,8 +20,8 @@ backprop               :math:`\delta h = (W_2^\top e) \odot f'(a)` (needs the fo
 =====================  =========================================================================
 
 Models registered here (reference realizations): ``oja`` (Oja or normalised Hebb on a
-Gaussian with a stated spectrum; ``pc_cosine`` = |cos| to scikit-learn's first principal
-component), ``sanger`` (top-k subspace angle to scikit-learn's PCA), ``bcm`` (selectivity
+Gaussian with a stated spectrum; ``pc_cosine`` = the absolute cosine to scikit-learn's first
+principal component), ``sanger`` (top-k subspace angle to scikit-learn's PCA), ``bcm`` (selectivity
 with a sliding threshold; for :math:`K` patterns shown with probability :math:`p = 1/K` the
 selective fixed point answers :math:`y = 1/p` to one pattern and 0 to the others),
 ``hebbian-ica`` (Amari index against scikit-learn's FastICA on mixed Laplacian sources) and

@@ -5,8 +5,7 @@ Patterns :math:`\xi^\mu \in \{-1, +1\}^N`, :math:`\mu = 1 \dots P`, are the rows
 :math:`N \times P` matrix with the patterns as columns. Three interactions
 (``interaction``):
 
-``polynomial`` (Krotov & Hopfield 2016) and ``exponential`` (Demircigil, Heusel,
-Löwe, Upgang & Vermet 2017)
+``polynomial`` (Krotov & Hopfield 2016) and ``exponential`` (Demircigil et al. 2017)
     Binary states :math:`s \in \{-1, +1\}^N` and the energy
 
     .. math:: E(s) = -\sum_\mu F(\xi^\mu \cdot s), \qquad
