@@ -82,6 +82,7 @@ from neurotwin.params import Params
 from neurotwin.rate_models import hopfield
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
+from neurotwin.validation import check_array
 
 #: largest number of binary variables enumerated exactly (2^20 states)
 MAX_EXACT_UNITS = 20
@@ -386,30 +387,6 @@ def boltzmann_inputs(params: BoltzmannParams, weights: dict, rng: np.random.Gene
     return {"z0": ((cues + 1) // 2).astype(np.int8), "targets": targets}
 
 
-def _check(where: str, mapping, key: str, shape: tuple, shape_name: str, values=None):
-    if not isinstance(mapping, dict) or key not in mapping:
-        got = sorted(mapping) if isinstance(mapping, dict) else type(mapping).__name__
-        raise InputError(f"{where}[{key!r}]: is missing (got {got})")
-    arr = np.asarray(mapping[key])
-    if arr.shape != shape:
-        raise InputError(
-            f"{where}[{key!r}]: must have shape {shape_name} = {shape} (got {arr.shape})"
-        )
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise InputError(f"{where}[{key!r}]: must be real numbers (got dtype {arr.dtype})")
-    bad = ~np.isfinite(arr.astype(np.float64))
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(f"{where}[{key!r}]: must be finite (got {arr[idx]} at index {idx})")
-    if values is not None and not np.isin(arr, values).all():
-        idx = tuple(int(i) for i in np.argwhere(~np.isin(arr, values))[0])
-        allowed = " and ".join(str(v) for v in values)
-        raise InputError(
-            f"{where}[{key!r}]: must contain only {allowed} (got {arr[idx]} at index {idx})"
-        )
-    return arr
-
-
 def check_symmetric(where: str, w: np.ndarray) -> None:
     """Raise InputError unless ``w`` is symmetric with a zero diagonal."""
     w = np.asarray(w, dtype=np.float64)
@@ -430,14 +407,21 @@ def check_symmetric(where: str, w: np.ndarray) -> None:
 
 def boltzmann_validate(params: BoltzmannParams, weights: dict, inputs: dict) -> None:
     n, c = params.n_units, params.n_chains
-    where = "boltzmann weights"
-    w = _check(where, weights, "W", (n, n), "(n_units, n_units)")
-    check_symmetric(where, w)
-    _check(where, weights, "b", (n,), "(n_units,)")
+    w = check_array("boltzmann", "weights", weights, "W", (n, n), "(n_units, n_units)")
+    check_symmetric("boltzmann weights", w)
+    check_array("boltzmann", "weights", weights, "b", (n,), "(n_units,)")
     if params.weights_kind == "hebbian":
-        _check(where, weights, "patterns", (params.n_patterns, n), "(n_patterns, n_units)", (-1, 1))
-        _check("boltzmann inputs", inputs, "targets", (c,), "(n_chains,)")
-    _check("boltzmann inputs", inputs, "z0", (c, n), "(n_chains, n_units)", (0, 1))
+        check_array(
+            "boltzmann",
+            "weights",
+            weights,
+            "patterns",
+            (params.n_patterns, n),
+            "(n_patterns, n_units)",
+            (-1, 1),
+        )
+        check_array("boltzmann", "inputs", inputs, "targets", (c,), "(n_chains,)")
+    check_array("boltzmann", "inputs", inputs, "z0", (c, n), "(n_chains, n_units)", (0, 1))
 
 
 def sample_observables(states: np.ndarray, t: np.ndarray, log_p: np.ndarray, seed: int) -> dict:
@@ -846,14 +830,15 @@ def rbm_inputs(params: RBMParams, weights: dict, rng: np.random.Generator) -> di
 
 def rbm_validate(params: RBMParams, weights: dict, inputs: dict) -> None:
     nv, nh = params.n_visible, params.n_hidden
-    where = "rbm weights"
-    _check(where, weights, "W", (nv, nh), "(n_visible, n_hidden)")
-    _check(where, weights, "b", (nv,), "(n_visible,)")
-    _check(where, weights, "c", (nh,), "(n_hidden,)")
+    check_array("rbm", "weights", weights, "W", (nv, nh), "(n_visible, n_hidden)")
+    check_array("rbm", "weights", weights, "b", (nv,), "(n_visible,)")
+    check_array("rbm", "weights", weights, "c", (nh,), "(n_hidden,)")
     if not isinstance(weights, dict) or "data" not in weights:
-        raise InputError(f"{where}['data']: is missing (got {sorted(weights)})")
-    check_binary_data(weights["data"], nv, f"{where}['data']")
-    _check("rbm inputs", inputs, "v0", (params.n_chains, nv), "(n_chains, n_visible)", (0, 1))
+        raise InputError(f"rbm weights['data']: is missing (got {sorted(weights)})")
+    check_binary_data(weights["data"], nv, "rbm weights['data']")
+    check_array(
+        "rbm", "inputs", inputs, "v0", (params.n_chains, nv), "(n_chains, n_visible)", (0, 1)
+    )
 
 
 def rbm_gibbs(w, b, c, v0, n_sweeps: int, rng: np.random.Generator, temperature: float = 1.0):

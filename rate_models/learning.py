@@ -56,9 +56,10 @@ from scipy import linalg
 from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models.perceptron import check_array, check_values
+from neurotwin.rate_models.perceptron import check_values
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
+from neurotwin.validation import check_array
 
 # =====================================================================================
 # the rules: functions of pre, post and one local third factor

@@ -60,33 +60,11 @@ from neurotwin.errors import InputError
 from neurotwin.params import Params
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
+from neurotwin.validation import check_array
 
 # =====================================================================================
-# shared array checks (also used by rate_models/learning.py and spiking/learning.py)
+# shared value checks (also used by rate_models/learning.py and spiking/learning.py)
 # =====================================================================================
-
-
-def check_array(model: str, kind: str, mapping, key: str, shape: tuple, shape_name: str):
-    """``mapping[key]`` as float64, or :class:`InputError` naming the array and the rule.
-
-    ``shape`` entries that are ``None`` accept any length on that axis.
-    """
-    where = f"{model} {kind}[{key!r}]"
-    if not isinstance(mapping, dict) or key not in mapping:
-        got = sorted(mapping) if isinstance(mapping, dict) else type(mapping).__name__
-        raise InputError(f"{where}: is missing (got {got})")
-    arr = np.asarray(mapping[key])
-    if arr.ndim != len(shape) or any(
-        s is not None and a != s for a, s in zip(arr.shape, shape, strict=True)
-    ):
-        raise InputError(f"{where}: must have shape {shape_name} = {shape} (got {arr.shape})")
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise InputError(f"{where}: must be real numbers (got dtype {arr.dtype})")
-    bad = ~np.isfinite(arr.astype(np.float64))
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(f"{where}: must be finite (got {arr[idx]} at index {idx})")
-    return arr.astype(np.float64)
 
 
 def check_values(model: str, kind: str, key: str, arr: np.ndarray, allowed, rule: str) -> None:

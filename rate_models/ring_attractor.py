@@ -117,6 +117,7 @@ from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
+from neurotwin.validation import check_array
 
 TWO_PI = 2.0 * np.pi
 #: bump criteria of ``bump_persists`` (resultant length, Hz)
@@ -251,36 +252,17 @@ def ring_inputs(params: RingAttractorParams, weights: dict, rng: np.random.Gener
     return out
 
 
-def _check_array(
-    kind: str, mapping: dict, key: str, shape: tuple, shape_name: str, model="ring-attractor"
-):
-    where = f"{model} {kind}[{key!r}]"
-    if not isinstance(mapping, dict) or key not in mapping:
-        got = sorted(mapping) if isinstance(mapping, dict) else type(mapping).__name__
-        raise InputError(f"{where}: is missing (got {got})")
-    arr = np.asarray(mapping[key])
-    if arr.shape != shape:
-        raise InputError(f"{where}: must have shape {shape_name} = {shape} (got {arr.shape})")
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise InputError(f"{where}: must be real numbers (got dtype {arr.dtype})")
-    bad = ~np.isfinite(arr.astype(np.float64))
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(f"{where}: must be finite (got {arr[idx]} at index {idx})")
-    return arr.astype(np.float64)
-
-
 def ring_validate(params: RingAttractorParams, weights: dict, inputs: dict) -> None:
     """Shapes and finiteness of every array; the velocity trace is required with
     ``velocity="ou"`` and, when given, must have one value per step (``n_steps``)."""
     n = params.n_units
-    _check_array("weights", weights, "W", (n, n), "(n_units, n_units)")
-    _check_array("weights", weights, "dW", (n, n), "(n_units, n_units)")
+    check_array("ring-attractor", "weights", weights, "W", (n, n), "(n_units, n_units)")
+    check_array("ring-attractor", "weights", weights, "dW", (n, n), "(n_units, n_units)")
     for key in ("cue", "u0", "v0"):
-        _check_array("inputs", inputs, key, (n,), "(n_units,)")
-    _check_array("inputs", inputs, "cue_angle", (1,), "(1,)")
+        check_array("ring-attractor", "inputs", inputs, key, (n,), "(n_units,)")
+    check_array("ring-attractor", "inputs", inputs, "cue_angle", (1,), "(1,)")
     if params.velocity != "none" or (isinstance(inputs, dict) and "velocity" in inputs):
-        _check_array("inputs", inputs, "velocity", (params.n_steps,), "(n_steps,)")
+        check_array("ring-attractor", "inputs", inputs, "velocity", (params.n_steps,), "(n_steps,)")
 
 
 # -- rate function and integration -------------------------------------------------------
@@ -545,7 +527,7 @@ def torus_validate(params: TorusParams, weights: dict, inputs: dict) -> None:
         ("weights", weights, "direction"),
         ("inputs", inputs, "s0"),
     ):
-        _check_array(kind, mapping, key, (n, n), "(n_side, n_side)", where)
+        check_array(where, kind, mapping, key, (n, n), "(n_side, n_side)")
     direction = np.asarray(weights["direction"])
     if not np.isin(direction, np.arange(4)).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isin(direction, np.arange(4)))[0])

@@ -87,6 +87,7 @@ from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
+from neurotwin.validation import check_array
 
 TWO_PI = 2.0 * np.pi
 #: gravitational acceleration (m/s^2), for the inverted-pendulum walkers
@@ -177,23 +178,6 @@ def kuramoto_r_theory(dist: str, width: float, coupling: float, phase_lag: float
     return float(optimize.brentq(excess, 1e-9, 1.0))
 
 
-def _check_array(model, kind, mapping, key, shape, shape_name) -> np.ndarray:
-    where = f"{model} {kind}[{key!r}]"
-    if not isinstance(mapping, dict) or key not in mapping:
-        got = sorted(mapping) if isinstance(mapping, dict) else type(mapping).__name__
-        raise InputError(f"{where}: is missing (got {got})")
-    arr = np.asarray(mapping[key])
-    if arr.shape != shape:
-        raise InputError(f"{where}: must have shape {shape_name} = {shape} (got {arr.shape})")
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise InputError(f"{where}: must be real numbers (got dtype {arr.dtype})")
-    bad = ~np.isfinite(arr.astype(np.float64))
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(f"{where}: must be finite (got {arr[idx]} at index {idx})")
-    return arr.astype(np.float64)
-
-
 def _after(field: str, bound_name: str, bound, value) -> ValueError:
     return ValueError(f"{field}: must be < {bound_name} = {bound!r} (got {value!r})")
 
@@ -263,12 +247,12 @@ def kuramoto_inputs(params: KuramotoParams, weights: dict, rng: np.random.Genera
 
 def kuramoto_validate(params: KuramotoParams, weights: dict, inputs: dict) -> None:
     n = params.n_oscillators
-    _check_array("kuramoto", "weights", weights, "omega", (n,), "(n_oscillators,)")
+    check_array("kuramoto", "weights", weights, "omega", (n,), "(n_oscillators,)")
     if isinstance(weights, dict) and "adjacency" in weights:
-        _check_array(
+        check_array(
             "kuramoto", "weights", weights, "adjacency", (n, n), "(n_oscillators, n_oscillators)"
         )
-    _check_array("kuramoto", "inputs", inputs, "theta0", (n,), "(n_oscillators,)")
+    check_array("kuramoto", "inputs", inputs, "theta0", (n,), "(n_oscillators,)")
 
 
 def _phase_drift(omega, coupling, phase_lag, adjacency):
@@ -541,8 +525,8 @@ def bridge_inputs(params: BridgeParams, weights: dict, rng: np.random.Generator)
 
 def bridge_validate(params: BridgeParams, weights: dict, inputs: dict) -> None:
     n = params.n_pedestrians
-    _check_array("millennium-bridge", "weights", weights, "omega", (n,), "(n_pedestrians,)")
-    _check_array("millennium-bridge", "inputs", inputs, "theta0", (n,), "(n_pedestrians,)")
+    check_array("millennium-bridge", "weights", weights, "omega", (n,), "(n_pedestrians,)")
+    check_array("millennium-bridge", "inputs", inputs, "theta0", (n,), "(n_pedestrians,)")
 
 
 MODES = {"phase": 0, "van_der_pol": 1, "foot_force": 2}
@@ -931,7 +915,7 @@ def pulse_weights(params: PulseCoupledParams, rng: np.random.Generator) -> dict:
 
 def pulse_validate(params: PulseCoupledParams, weights: dict, inputs: dict) -> None:
     n = params.n_oscillators
-    p = _check_array("pulse-coupled", "inputs", inputs, "phase0", (n,), "(n_oscillators,)")
+    p = check_array("pulse-coupled", "inputs", inputs, "phase0", (n,), "(n_oscillators,)")
     if (p < 0).any() or (p >= 1).any():
         idx = int(np.argwhere((p < 0) | (p >= 1))[0, 0])
         raise InputError(
@@ -1202,8 +1186,8 @@ def lif_sync_inputs(params: LifSyncParams, weights: dict, rng: np.random.Generat
 
 def lif_sync_validate(params: LifSyncParams, weights: dict, inputs: dict) -> None:
     n = params.n_neurons
-    rate = _check_array("lif-sync", "weights", weights, "rate_hz", (n,), "(n_neurons,)")
-    drive = _check_array("lif-sync", "weights", weights, "drive", (n,), "(n_neurons,)")
+    rate = check_array("lif-sync", "weights", weights, "rate_hz", (n,), "(n_neurons,)")
+    drive = check_array("lif-sync", "weights", weights, "drive", (n,), "(n_neurons,)")
     if (rate <= 0).any():
         idx = int(np.argwhere(rate <= 0)[0, 0])
         raise InputError(
@@ -1215,7 +1199,7 @@ def lif_sync_validate(params: LifSyncParams, weights: dict, inputs: dict) -> Non
             f"lif-sync weights['drive']: must be > 1, the threshold (got {drive[idx]} "
             f"at index ({idx},))"
         )
-    _check_array("lif-sync", "inputs", inputs, "theta0", (n,), "(n_neurons,)")
+    check_array("lif-sync", "inputs", inputs, "theta0", (n,), "(n_neurons,)")
 
 
 def chi_synchrony(signals: np.ndarray) -> float:
