@@ -305,7 +305,7 @@ register_model(
         validate=_pca_validate("oja"),
         observe=oja_observe,
         key_observable="pc_cosine",
-        compare_runs=[("reference", "reference", {})],
+        compare_runs=[("reference", "reference", {}), ("nengo", "nengo", {})],
         quick_params=_PCA_QUICK,
         doc="Oja's (1982) rule (or normalised Hebb): one unit finds the first principal "
         "component; |cos| to scikit-learn's PCA.",
@@ -427,7 +427,7 @@ register_model(
         validate=bcm_validate,
         observe=bcm_observe,
         key_observable="selectivity",
-        compare_runs=[("reference", "reference", {})],
+        compare_runs=[("reference", "reference", {}), ("nengo", "nengo", {})],
         quick_params={"n_steps": 2000},
         doc="BCM (1982) rule with a sliding threshold: the unit becomes selective to one "
         "of K patterns, answering 1/p = K to it and 0 to the others.",

@@ -430,7 +430,7 @@ register_model(
         validate=perceptron_validate,
         observe=perceptron_observe,
         key_observable="mistakes",
-        compare_runs=[("reference", "reference", {})],
+        compare_runs=[("reference", "reference", {}), ("brian2", "brian2", {})],
         quick_params={"n_features": 10, "n_samples": 50, "max_epochs": 200},
         doc="Rosenblatt's perceptron: mistakes vs Novikoff's bound, non-convergence "
         "(cycling) on XOR, Cover's (1965) capacity of random dichotomies.",

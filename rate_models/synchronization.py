@@ -1285,7 +1285,8 @@ LIF_SYNC = register_model(
             ("brian2", "brian2", {}),
             ("nengo", "nengo", {}),
         ],
-        quick_params={"n_neurons": 10, "duration_s": 0.2, "transient_s": 0.1},
+        # no delay: the loihi-emulator realization has none (tests cover the delay)
+        quick_params={"n_neurons": 10, "duration_s": 0.2, "transient_s": 0.1, "delay_s": 0.0},
         doc="LIF neurons with heterogeneous drives and synaptic coupling vs the "
         "phase-reduced Kuramoto-Sakaguchi model on the same natural frequencies.",
     )
