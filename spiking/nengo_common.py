@@ -110,7 +110,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from neurotwin.errors import BackendUnavailable, ParamError
+from neurotwin.errors import BackendUnavailable, ParamError, SimulationError
 
 Backend = Literal["nengo", "loihi-emulator"]
 
@@ -628,7 +628,7 @@ def simulate(
         # no decoder cache: the shared on-disk cache breaks across numpy majors (the
         # default and [loihi] environments differ) and a run must not depend on it
         model = nengo.builder.Model(dt=dt_s, decoder_cache=nengo.cache.NoDecoderCache())
-        with capture_warnings(log):
+        with capture_warnings(log), _build_errors("nengo"):
             sim = nengo.Simulator(
                 built.network, dt=dt_s, seed=seed, model=model, progress_bar=False
             )
@@ -641,7 +641,7 @@ def simulate(
         nengo_loihi = import_nengo_loihi(log)
         model = _loihi_model(nengo_loihi, built, dt_s)
         t0 = time.perf_counter()
-        with capture_warnings(log):
+        with capture_warnings(log), _build_errors("loihi-emulator"):
             sim = nengo_loihi.Simulator(
                 built.network, dt=dt_s, seed=seed, target="sim", model=model, precompute=True
             )
@@ -666,6 +666,19 @@ def simulate(
     else:
         raise ValueError(f"backend must be 'nengo' or 'loihi-emulator' (got {backend!r})")
     return SimOutput(dt_s, n_steps, spikes, log.records(), t1 - t0, t2 - t1, chip)
+
+
+@contextlib.contextmanager
+def _build_errors(backend: str) -> Iterator[None]:
+    """A network the backend cannot build (e.g. the chip finds no weight exponent for
+    the given weights and biases) -> :class:`~neurotwin.errors.SimulationError` naming
+    the backend and nengo's reason, instead of an exception from deep inside nengo."""
+    import nengo
+
+    try:
+        yield
+    except nengo.exceptions.BuildError as exc:
+        raise SimulationError(f"{backend}: the network could not be built: {exc}") from exc
 
 
 def _loihi_model(nengo_loihi, built: BuiltNetwork, dt_s: float):

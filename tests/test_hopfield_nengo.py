@@ -244,3 +244,19 @@ def test_residual_weights_halve_the_rounding_error(loihi):
     assert mitigated["weights"]["zeroed"] < plain["weights"]["zeroed"]
     ops = mitigated["per_recall"]["synaptic_ops"] / plain["per_recall"]["synaptic_ops"]
     assert 1.5 < ops < 2.5, ops
+
+
+def test_a_network_the_chip_cannot_build_is_a_clear_error(loihi):
+    """Biases 10^16 times the weights leave the chip no weight exponent: nengo-loihi's
+    BuildError comes back as a SimulationError naming the backend and the reason."""
+    from neurotwin import SimulationError
+
+    n = 10
+    pop = nc.LIFPopulation("p", np.full(n, 1e7), np.full((n, n), 1e-9), 0.02, 0.002, 0.005)
+    built = nc.build_network([pop], [], "loihi-emulator")
+    with pytest.raises(SimulationError) as info:
+        nc.simulate(built, "loihi-emulator", 10, 0.001, 0)
+    assert str(info.value) == (
+        "loihi-emulator: the network could not be built: Compartment(<Ensemble 'p'>): Could "
+        "not find appropriate weight exponent"
+    )
