@@ -53,6 +53,8 @@ from neurotwin.registry import realization
 from neurotwin.results import Result
 from neurotwin.spiking.hopfield import runtime_target
 
+from . import nengo_common as nc
+
 #: Song, Miller & Abbott (2000) LIF constants (s, V)
 LIF = {
     "tau_m": 0.020,
@@ -248,29 +250,33 @@ def _run_pes(params: PesParams, weights: dict, inputs: dict, seed: int, backend:
     t0 = time.perf_counter()
     net, probe, duration, t_train = _pes_network(nengo, params, weights, inputs, seed)
     prov: dict = {"weights_in": "encoders and gains = W_in; readout: learned decoders (PES)"}
-    if backend == "nengo":
-        sim = nengo.Simulator(net, dt=params.dt_s, progress_bar=False, seed=seed)
-        prov["simulator"] = "nengo.Simulator"
-    else:
-        from neurotwin.spiking import nengo_common as nc
-
-        log = nc.WarningLog()
-        nengo_loihi = nc.import_nengo_loihi(log)
-        with nc.capture_warnings(log):
+    # nengo's warnings (e.g. max_rates undefined for explicit gains) are recorded, not printed
+    log = nc.WarningLog()
+    with nc.capture_warnings(log):
+        if backend == "nengo":
+            # no shared decoder cache: it breaks across numpy majors (see nengo_common)
+            model = nengo.builder.Model(dt=params.dt_s, decoder_cache=nengo.cache.NoDecoderCache())
+            sim = nengo.Simulator(net, dt=params.dt_s, progress_bar=False, seed=seed, model=model)
+            prov["simulator"] = "nengo.Simulator"
+        else:
+            nengo_loihi = nc.import_nengo_loihi(log)
             sim = nengo_loihi.Simulator(
                 net, dt=params.dt_s, target="sim", progress_bar=False, seed=seed
             )
-        prov["simulator"] = 'nengo_loihi.Simulator(target="sim")'
-        prov["warnings"] = [w.to_dict() for w in log.records()]
-    with sim:
-        t1 = time.perf_counter()
-        sim.run(duration)
-        t2 = time.perf_counter()
-        out = np.asarray(sim.data[probe])
-        trange = np.asarray(sim.trange())
+            prov["simulator"] = 'nengo_loihi.Simulator(target="sim")'
+        with sim:
+            t1 = time.perf_counter()
+            sim.run(duration)
+            t2 = time.perf_counter()
+            out = np.asarray(sim.data[probe])
+            trange = np.asarray(sim.trange())
     check_finite("readout", out, trange, "s")
     acc = _pes_accuracy(out, params, inputs, t_train)
-    prov.update(build_time_s=float(t1 - t0), run_time_s=float(t2 - t1))
+    prov.update(
+        build_time_s=float(t1 - t0),
+        run_time_s=float(t2 - t1),
+        warnings=[w.to_dict() for w in log.records()],
+    )
     return Result(
         model="pes-readout",
         realization=backend,
@@ -289,13 +295,9 @@ def run_pes_nengo(params: PesParams, weights: dict, inputs: dict, seed: int, opt
     return _run_pes(params, weights, inputs, seed, "nengo")
 
 
-def _check_loihi(options=None) -> None:
-    from neurotwin.spiking import nengo_common as nc
-
-    nc.check_loihi_numpy(options)
-
-
-@realization("pes-readout", "loihi-emulator", requires=("nengo", "nengo_loihi"), check=_check_loihi)
+@realization(
+    "pes-readout", "loihi-emulator", requires=("nengo", "nengo_loihi"), check=nc.check_loihi_numpy
+)
 def run_pes_loihi(params: PesParams, weights: dict, inputs: dict, seed: int, options=None):
     """The same network on nengo_loihi.Simulator(target="sim"): PES learned on the
     emulated chip (fixed-point weights and learning), images sent from the host as
