@@ -308,6 +308,20 @@ def gibbs_sample(
 # =====================================================================================
 
 
+def _check_sampler_times(p) -> None:
+    """The neural sampler's time grid, shared by :class:`BoltzmannParams` and
+    :class:`RBMParams`: tau spans at least two steps, read-outs fall between dt and the
+    recorded duration."""
+    if p.tau_s < 2 * p.dt_s:
+        raise ValueError(f"tau_s: must be >= 2 dt_s = {2 * p.dt_s!r} (got {p.tau_s!r})")
+    if p.sample_dt_s < p.dt_s:
+        raise ValueError(f"sample_dt_s: must be >= dt_s = {p.dt_s!r} (got {p.sample_dt_s!r})")
+    if p.sample_dt_s > p.duration_s:
+        raise ValueError(
+            f"sample_dt_s: must be <= duration_s = {p.duration_s!r} (got {p.sample_dt_s!r})"
+        )
+
+
 class BoltzmannParams(Params):
     """A fully connected Boltzmann machine and one sampling run.
 
@@ -344,17 +358,7 @@ class BoltzmannParams(Params):
 
     @pydantic.model_validator(mode="after")
     def _times(self):
-        if self.tau_s < 2 * self.dt_s:
-            raise ValueError(f"tau_s: must be >= 2 dt_s = {2 * self.dt_s!r} (got {self.tau_s!r})")
-        if self.sample_dt_s < self.dt_s:
-            raise ValueError(
-                f"sample_dt_s: must be >= dt_s = {self.dt_s!r} (got {self.sample_dt_s!r})"
-            )
-        if self.sample_dt_s > self.duration_s:
-            raise ValueError(
-                f"sample_dt_s: must be <= duration_s = {self.duration_s!r} "
-                f"(got {self.sample_dt_s!r})"
-            )
+        _check_sampler_times(self)
         return self
 
 
@@ -726,17 +730,7 @@ class RBMParams(Params):
                     "n_visible: must be a square k^2 >= 4 for dataset 'bars-and-stripes' "
                     f"(got {self.n_visible})"
                 )
-        if self.tau_s < 2 * self.dt_s:
-            raise ValueError(f"tau_s: must be >= 2 dt_s = {2 * self.dt_s!r} (got {self.tau_s!r})")
-        if self.sample_dt_s < self.dt_s:
-            raise ValueError(
-                f"sample_dt_s: must be >= dt_s = {self.dt_s!r} (got {self.sample_dt_s!r})"
-            )
-        if self.sample_dt_s > self.duration_s:
-            raise ValueError(
-                f"sample_dt_s: must be <= duration_s = {self.duration_s!r} "
-                f"(got {self.sample_dt_s!r})"
-            )
+        _check_sampler_times(self)
         return self
 
 

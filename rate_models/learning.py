@@ -630,16 +630,19 @@ def credit_validate(params: CreditParams, weights: dict, inputs: dict) -> None:
         ("d2", (h, N_CLASSES), "(n_hidden, 10)"),
     ]:
         check_array("credit-assignment", "weights", weights, key, shape, name)
-    m = "credit-assignment"
+    check_digits_inputs("credit-assignment", inputs, params.n_epochs)
+
+
+def check_digits_inputs(m: str, inputs: dict, n_epochs: int) -> None:
+    """The digits split and presentation order shared by ``credit-assignment`` and
+    ``pes-readout``: images (n, 64), labels in 0..9, an (n_epochs, n_train) index order."""
     xtr = check_array(m, "inputs", inputs, "x_train", (None, N_PIXELS), "(n_train, 64)")
     xte = check_array(m, "inputs", inputs, "x_test", (None, N_PIXELS), "(n_test, 64)")
     rule = "must be integer class labels in 0..9"
     for key, n in (("y_train", len(xtr)), ("y_test", len(xte))):
         lab = check_array(m, "inputs", inputs, key, (n,), f"({key.replace('y', 'n')},)")
         check_values(m, "inputs", key, lab, range(N_CLASSES), rule)
-    order = check_array(
-        m, "inputs", inputs, "order", (params.n_epochs, len(xtr)), "(n_epochs, n_train)"
-    )
+    order = check_array(m, "inputs", inputs, "order", (n_epochs, len(xtr)), "(n_epochs, n_train)")
     check_values(
         m, "inputs", "order", order, range(len(xtr)), f"must be indices in 0..{len(xtr) - 1}"
     )
@@ -1087,18 +1090,7 @@ def pes_validate(params: PesParams, weights: dict, inputs: dict) -> None:
     n, m = params.n_neurons, "pes-readout"
     check_array(m, "weights", weights, "w_in", (n, N_PIXELS), "(n_neurons, 64)")
     check_array(m, "weights", weights, "bias", (n,), "(n_neurons,)")
-    xtr = check_array(m, "inputs", inputs, "x_train", (None, N_PIXELS), "(n_train, 64)")
-    xte = check_array(m, "inputs", inputs, "x_test", (None, N_PIXELS), "(n_test, 64)")
-    rule = "must be integer class labels in 0..9"
-    for key, n_rows in (("y_train", len(xtr)), ("y_test", len(xte))):
-        lab = check_array(m, "inputs", inputs, key, (n_rows,), f"({key.replace('y', 'n')},)")
-        check_values(m, "inputs", key, lab, range(N_CLASSES), rule)
-    order = check_array(
-        m, "inputs", inputs, "order", (params.n_epochs, len(xtr)), "(n_epochs, n_train)"
-    )
-    check_values(
-        m, "inputs", "order", order, range(len(xtr)), f"must be indices in 0..{len(xtr) - 1}"
-    )
+    check_digits_inputs(m, inputs, params.n_epochs)
 
 
 def pes_update(d: np.ndarray, pre: np.ndarray, err: np.ndarray, rate: float, t: float):
