@@ -281,8 +281,5 @@ def _temperature(quick: bool = False) -> Experiment:
     )
 
 
-SAMPLING = register_experiment(_sampling())
-RBM_DIGITS = register_experiment(_rbm_digits())
-TEMPERATURE = register_experiment(_temperature())
-for _exp in (SAMPLING, RBM_DIGITS, TEMPERATURE):
-    register_experiment(_exp.quick())
+for _factory in (_sampling, _rbm_digits, _temperature):
+    register_experiment(_factory())

@@ -458,11 +458,5 @@ def _chip_precision(quick: bool = False) -> Experiment:
     )
 
 
-CAPACITY = register_experiment(_capacity())
-BASINS = register_experiment(_basins())
-DYNAMICS = register_experiment(_dynamics())
-RATE_VS_SPIKING = register_experiment(_rate_vs_spiking())
-CHIP = register_experiment(_chip())
-CHIP_PRECISION = register_experiment(_chip_precision())
-for _exp in (CAPACITY, BASINS, DYNAMICS, RATE_VS_SPIKING, CHIP, CHIP_PRECISION):
-    register_experiment(_exp.quick())
+for _factory in (_capacity, _basins, _dynamics, _rate_vs_spiking, _chip, _chip_precision):
+    register_experiment(_factory())

@@ -263,6 +263,5 @@ def _metastable_states(quick: bool = False) -> Experiment:
     return _wta_experiment("metastable-states", quick, correlation=0.6, cue_noise=0.1)
 
 
-for _make in (_dense_capacity, _softmax_vs_wta, _metastable_states):
-    register_experiment(_make())
-    register_experiment(_make(quick=True))
+for _factory in (_dense_capacity, _softmax_vs_wta, _metastable_states):
+    register_experiment(_factory())

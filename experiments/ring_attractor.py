@@ -254,8 +254,5 @@ def _ring_drift(quick: bool = False) -> Experiment:
     )
 
 
-RING_SPEED = register_experiment(_ring_speed())
-RING_PATH = register_experiment(_ring_path())
-RING_DRIFT = register_experiment(_ring_drift())
-for _exp in (RING_SPEED, RING_PATH, RING_DRIFT):
-    register_experiment(_exp.quick())
+for _factory in (_ring_speed, _ring_path, _ring_drift):
+    register_experiment(_factory())

@@ -407,9 +407,5 @@ def _sync_and_memory(quick: bool = False) -> Experiment:
     )
 
 
-KURAMOTO_TRANSITION = register_experiment(_kuramoto_transition())
-MILLENNIUM_BRIDGE = register_experiment(_millennium_bridge())
-SPIKING_SYNC = register_experiment(_spiking_sync())
-SYNC_AND_MEMORY = register_experiment(_sync_and_memory())
-for _exp in (KURAMOTO_TRANSITION, MILLENNIUM_BRIDGE, SPIKING_SYNC, SYNC_AND_MEMORY):
-    register_experiment(_exp.quick())
+for _factory in (_kuramoto_transition, _millennium_bridge, _spiking_sync, _sync_and_memory):
+    register_experiment(_factory())

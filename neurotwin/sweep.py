@@ -156,7 +156,11 @@ _loaded = False
 
 
 def register_experiment(exp: Experiment) -> Experiment:
+    """Register ``exp`` and, if it has one, its reduced variant (``<name>-quick``)."""
     EXPERIMENTS[exp.name] = exp
+    if exp.quick is not None:
+        quick = exp.quick()
+        EXPERIMENTS[quick.name] = quick
     return exp
 
 
