@@ -29,7 +29,7 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment
+from neurotwin.sweep import Experiment, register_experiment, sweep_param
 
 #: Amit, Gutfreund & Sompolinsky (1985): storage capacity of the Hebbian network, N -> inf
 ALPHA_C = 0.138
@@ -94,7 +94,7 @@ def capacity_summary(ds: xr.Dataset) -> dict:
         "alpha_c ~ 0.138 for the Hebbian Hopfield network, N -> infinity",
         "alpha_c_theory": ALPHA_C,
         "n_seeds": int(ds.sizes["seed"]),
-        "cues_per_seed": int(_constant(ds, "n_cues")),
+        "cues_per_seed": int(sweep_param(ds, "n_cues")),
         "mean_final_overlap": _table(mean),
         "sem_final_overlap": _table(sem),
     }
@@ -269,23 +269,15 @@ def _energy_run(n_units: int):
 def _panel_x(ds: xr.Dataset, panel: str) -> np.ndarray:
     sub = ds.sel(panel=panel)
     if panel == "sync_load":
-        n = _constant(ds, "n_units")
+        n = sweep_param(ds, "n_units")
         return np.asarray(sub["n_patterns"].values, dtype=float) / float(n)
     return np.asarray(sub[panel].values, dtype=float)
-
-
-def _constant(ds: xr.Dataset, name: str):
-    import json
-
-    if name in ds.coords:
-        return ds.coords[name].values
-    return json.loads(ds.attrs["constant_params"])[name]
 
 
 def dynamics_figure(ds: xr.Dataset, path: Path) -> Path:
     from neurotwin import plotting
 
-    n = int(_constant(ds, "n_units"))
+    n = int(sweep_param(ds, "n_units"))
     res = _energy_run(n)
 
     def panel(name, var, transform=lambda v: v):
@@ -304,7 +296,7 @@ def dynamics_figure(ds: xr.Dataset, path: Path) -> Path:
 
 
 def dynamics_summary(ds: xr.Dataset) -> dict:
-    n = int(_constant(ds, "n_units"))
+    n = int(sweep_param(ds, "n_units"))
     res = _energy_run(n)
     e = np.asarray(res.observables["energy"], dtype=float)
     out: dict = {
@@ -427,7 +419,7 @@ def _chip(quick: bool = False) -> Experiment:
 def chip_precision_figure(ds: xr.Dataset, path: Path) -> Path:
     from neurotwin import plotting
 
-    storage = _constant(ds, "storage")
+    storage = sweep_param(ds, "storage")
     return plotting.rate_vs_spiking(
         ds, path, alpha_c=None, title=f"Float Nengo vs the Loihi emulator ({storage} weights)"
     )

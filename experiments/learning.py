@@ -8,7 +8,6 @@ sweep point is one training run. Each experiment has a ``-quick`` variant.
 
 from __future__ import annotations
 
-import json
 import math
 from functools import partial
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment
+from neurotwin.sweep import Experiment, register_experiment, sweep_param
 
 
 def curve_point(result: Result, name: str, k: int) -> float:
@@ -34,20 +33,13 @@ def curve_derived(prefix: str, name: str, n: int, source=curve_point) -> dict:
     return {f"{prefix}{k}": partial(source, name=name, k=k) for k in range(n)}
 
 
-def param(ds: xr.Dataset, name: str):
-    """A model parameter of a sweep: its coordinate if it varies, else the constant."""
-    if name in ds.coords:
-        return ds.coords[name].values
-    return json.loads(ds.attrs["constant_params"])[name]
-
-
 def _r(v) -> float | None:
     v = float(v)
     return round(v, 4) if math.isfinite(v) else None
 
 
 def _checkpoint_x(ds: xr.Dataset, n_points: int) -> np.ndarray:
-    total = int(param(ds, "n_samples")) * int(param(ds, "n_epochs"))
+    total = int(sweep_param(ds, "n_samples")) * int(sweep_param(ds, "n_epochs"))
     return np.unique(np.linspace(0, total, n_points).round())
 
 
@@ -181,7 +173,7 @@ RULES = ["backprop", "feedback-alignment", "direct-feedback-alignment", "delta-r
 
 
 def _epochs(ds: xr.Dataset) -> np.ndarray:
-    return np.arange(1, int(param(ds, "n_epochs")) + 1)
+    return np.arange(1, int(sweep_param(ds, "n_epochs")) + 1)
 
 
 def accuracy_figure(ds: xr.Dataset, path: Path) -> Path:
@@ -268,8 +260,8 @@ def _stdp_derived(n_records: int) -> dict:
 
 
 def _stdp_times(ds: xr.Dataset) -> np.ndarray:
-    n = int(round(float(param(ds, "duration_s")) / float(param(ds, "record_dt_s"))))
-    return np.arange(n + 1) * float(param(ds, "record_dt_s"))
+    n = int(round(float(sweep_param(ds, "duration_s")) / float(sweep_param(ds, "record_dt_s"))))
+    return np.arange(n + 1) * float(sweep_param(ds, "record_dt_s"))
 
 
 def stdp_figure(ds: xr.Dataset, path: Path) -> Path:

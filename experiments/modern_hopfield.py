@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment
+from neurotwin.sweep import Experiment, register_experiment, sweep_param
 
 MODEL = "modern-hopfield"
 
@@ -81,9 +81,9 @@ def capacity_summary(ds: xr.Dataset) -> dict:
         "source": "Krotov & Hopfield (2016) NeurIPS: capacity ~ N^(n-1) for F = x^n; "
         "Demircigil et al. (2017) J. Stat. Phys. 168, 288: exponential in N for F = exp; "
         "Ramsauer et al. (2020) arXiv:2008.02217: the softmax update",
-        "n_units": int(np.asarray(_constant(ds, "n_units"))),
+        "n_units": int(np.asarray(sweep_param(ds, "n_units"))),
         "n_seeds": int(ds.sizes["seed"]),
-        "cues_per_seed": int(np.asarray(_constant(ds, "n_cues"))),
+        "cues_per_seed": int(np.asarray(sweep_param(ds, "n_cues"))),
         "mean_final_overlap": {},
         "mean_recall_fraction": {},
         "largest_P_with_recall_ge_0.9": {},
@@ -96,14 +96,6 @@ def capacity_summary(ds: xr.Dataset) -> dict:
         ok = [p for p in ps if float(recall.sel(realization=real, n_patterns=p)) >= 0.9]
         out["largest_P_with_recall_ge_0.9"][r] = max(ok) if ok else None
     return out
-
-
-def _constant(ds: xr.Dataset, name: str):
-    import json
-
-    if name in ds.coords:
-        return ds.coords[name].values
-    return json.loads(ds.attrs["constant_params"])[name]
 
 
 def _dense_capacity(quick: bool = False) -> Experiment:
@@ -202,7 +194,7 @@ def wta_summary(ds: xr.Dataset) -> dict:
         "source": "Ramsauer et al. (2020): xi <- X softmax(beta X^T xi); effective beta "
         "fitted by maximum likelihood to the memory layer's spike counts during the cue",
         "n_seeds": int(ds.sizes["seed"]),
-        "pattern_correlation": _r(np.asarray(_constant(ds, "pattern_correlation"))),
+        "pattern_correlation": _r(np.asarray(sweep_param(ds, "pattern_correlation"))),
     }
     for var in (*WTA_OBSERVABLES, *WTA_DERIVED):
         out[f"mean_{var}"] = _table(_stats(ds[var])[0], "inhibition")

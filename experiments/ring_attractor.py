@@ -7,7 +7,6 @@ Source: Zhang (1996) J. Neurosci. 16, 2112 (speed theory v = gamma / tau, see
 
 from __future__ import annotations
 
-import json
 import math
 from functools import partial
 from pathlib import Path
@@ -16,16 +15,10 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment
+from neurotwin.sweep import Experiment, register_experiment, sweep_param
 
 #: the reference's default time constant (the theory line is gamma / tau)
 TAU_S = 0.02
-
-
-def _constant(ds: xr.Dataset, name: str):
-    if name in ds.coords:
-        return ds.coords[name].values
-    return json.loads(ds.attrs["constant_params"])[name]
 
 
 def _r(v) -> float | None:
@@ -62,11 +55,11 @@ def linear_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 def speed_figure(ds: xr.Dataset, path: Path) -> Path:
     from neurotwin.plotting import ring_attractor as plot
 
-    return plot.speed_vs_gamma(ds, path, tau_s=float(_constant(ds, "tau_s")))
+    return plot.speed_vs_gamma(ds, path, tau_s=float(sweep_param(ds, "tau_s")))
 
 
 def speed_summary(ds: xr.Dataset) -> dict:
-    tau = float(_constant(ds, "tau_s"))
+    tau = float(sweep_param(ds, "tau_s"))
     g = np.asarray(ds["gamma"].values, dtype=float)
     out: dict = {
         "source": "Zhang (1996): bump speed = gamma / tau; slope theory 1/tau",
@@ -139,7 +132,7 @@ def path_figure(ds: xr.Dataset, path: Path) -> Path:
     from neurotwin.plotting import ring_attractor as plot
 
     times = [t for t in PI_TIMES if _pi_key(t) in ds]
-    dur = float(_constant(ds, "duration_s"))
+    dur = float(sweep_param(ds, "duration_s"))
     examples = {
         real: neurotwin.run(
             "ring-attractor", real, seed=0, velocity="ou", duration_s=dur, n_units=64
@@ -202,7 +195,7 @@ def drift_figure(ds: xr.Dataset, path: Path) -> Path:
 
 
 def _measured_time(ds: xr.Dataset) -> float:
-    c = {k: float(_constant(ds, k)) for k in ("duration_s", "cue_duration_s", "settle_s")}
+    c = {k: float(sweep_param(ds, k)) for k in ("duration_s", "cue_duration_s", "settle_s")}
     return c["duration_s"] - c["cue_duration_s"] - c["settle_s"]
 
 

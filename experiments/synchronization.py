@@ -7,7 +7,6 @@ Each is registered with a reduced ``-quick`` variant (small grid, short runs).
 
 from __future__ import annotations
 
-import json
 import math
 from functools import partial
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from neurotwin.sweep import Experiment, register_experiment
+from neurotwin.sweep import Experiment, register_experiment, sweep_param
 
 # -- shared helpers -----------------------------------------------------------------
 
@@ -25,12 +24,6 @@ def _mean_sem(da: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
     mean = da.mean("seed", skipna=True)
     sem = da.std("seed", skipna=True, ddof=1) / np.sqrt(n.where(n > 0))
     return mean, sem.fillna(0.0)
-
-
-def _constant(ds: xr.Dataset, name: str):
-    if name in ds.coords:
-        return ds.coords[name].values
-    return json.loads(ds.attrs["constant_params"])[name]
 
 
 def _r(v) -> float | None:
@@ -221,7 +214,7 @@ def _lif_theory(ds: xr.Dataset, k: np.ndarray) -> tuple[np.ndarray, float]:
     from neurotwin.rate_models import synchronization as sync
 
     base = {
-        name: _py(_constant(ds, name))
+        name: _py(sweep_param(ds, name))
         for name in (
             "n_neurons",
             "mean_rate_hz",
@@ -261,7 +254,7 @@ def _rasters(ds: xr.Dataset) -> list:
         res = neurotwin.run(
             "lif-sync",
             "brian2",
-            n_neurons=int(_constant(ds, "n_neurons")),
+            n_neurons=int(sweep_param(ds, "n_neurons")),
             coupling=k,
             duration_s=1.0,
             transient_s=0.5,
@@ -353,7 +346,7 @@ def sync_memory_summary(ds: xr.Dataset) -> dict:
         "question": "Does updating every unit at once (synchronous, the fully synchronized "
         "schedule) instead of one at a time (asynchronous) change what a Hebbian "
         "Hopfield memory recalls, and at which load?",
-        "n_units": int(_constant(ds, "n_units")),
+        "n_units": int(sweep_param(ds, "n_units")),
         "n_seeds": int(ds.sizes["seed"]),
     }
     alphas = [float(a) for a in ds["alpha"].values]

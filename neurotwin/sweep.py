@@ -691,6 +691,14 @@ def _progress(name: str, total: int, done: int, show: bool):
 # -- combining ----------------------------------------------------------------------
 
 
+def sweep_param(ds: xr.Dataset, name: str) -> Any:
+    """A model parameter of a combined sweep: its coordinate values if it varies over the
+    grid, else the constant value (from the ``constant_params`` attribute)."""
+    if name in ds.coords:
+        return ds.coords[name].values
+    return json.loads(ds.attrs["constant_params"])[name]
+
+
 def combine(exp: Experiment, points: list[Point], records: dict[str, dict]) -> xr.Dataset:
     """Points -> one Dataset with dims :attr:`Experiment.dims` (NaN and ``error`` where missing)."""
     reals = list(exp.realizations)
