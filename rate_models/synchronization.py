@@ -182,6 +182,15 @@ def _after(field: str, bound_name: str, bound, value) -> ValueError:
     return ValueError(f"{field}: must be < {bound_name} = {bound!r} (got {value!r})")
 
 
+def _check_record_times(p) -> None:
+    """Shared by the bridge and LIF-sync params: a transient shorter than the run, and a
+    record interval no finer than the integration step."""
+    if p.transient_s >= p.duration_s:
+        raise _after("transient_s", "duration_s", p.duration_s, p.transient_s)
+    if p.record_dt_s < p.dt_s:
+        raise ValueError(f"record_dt_s: must be >= dt_s = {p.dt_s!r} (got {p.record_dt_s!r})")
+
+
 # =====================================================================================
 # Kuramoto
 # =====================================================================================
@@ -455,12 +464,7 @@ class BridgeParams(Params):
 
     @pydantic.model_validator(mode="after")
     def _times(self):
-        if self.transient_s >= self.duration_s:
-            raise _after("transient_s", "duration_s", self.duration_s, self.transient_s)
-        if self.record_dt_s < self.dt_s:
-            raise ValueError(
-                f"record_dt_s: must be >= dt_s = {self.dt_s!r} (got {self.record_dt_s!r})"
-            )
+        _check_record_times(self)
         return self
 
     @property
@@ -1105,12 +1109,7 @@ class LifSyncParams(Params):
 
     @pydantic.model_validator(mode="after")
     def _times(self):
-        if self.transient_s >= self.duration_s:
-            raise _after("transient_s", "duration_s", self.duration_s, self.transient_s)
-        if self.record_dt_s < self.dt_s:
-            raise ValueError(
-                f"record_dt_s: must be >= dt_s = {self.dt_s!r} (got {self.record_dt_s!r})"
-            )
+        _check_record_times(self)
         return self
 
 
