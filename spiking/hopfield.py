@@ -207,6 +207,20 @@ class SpikingRecallOptions(Params):
         2.0, ge=0, description="a: cue current g*a*cue_i, in units of the field"
     )
 
+    @property
+    def cue_windows(self) -> int:
+        """Decoding windows during the cue."""
+        return round(self.cue_duration_s / self.window_s)
+
+    @property
+    def n_windows(self) -> int:
+        """Decoding windows of the whole run (cue, then recall)."""
+        return self.cue_windows + round(self.recall_duration_s / self.window_s)
+
+    @property
+    def steps_per_window(self) -> int:
+        return round(self.window_s / self.dt_s)
+
     @pydantic.model_validator(mode="after")
     def _windows_tile_the_run(self):
         if not _is_multiple(self.window_s, self.dt_s):
@@ -424,10 +438,8 @@ def build_network(
     window = options.window_s * b2.second
     voltage = b2.StateMonitor(neurons, "v", record=True, dt=window, when="end", name="hopfield_v")
     network = b2.Network(neurons, synapses, spikes, voltage, name="hopfield_network")
-    steps_per_window = round(options.window_s / options.dt_s)
-    n_windows = round(options.cue_duration_s / options.window_s) + round(
-        options.recall_duration_s / options.window_s
-    )
+    steps_per_window = options.steps_per_window
+    n_windows = options.n_windows
     return Brian2Hopfield(
         network=network,
         neurons=neurons,

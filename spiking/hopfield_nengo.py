@@ -264,7 +264,7 @@ def decode_states(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
     """Window spike counts -> ±1 states (windows, cues, N); runaway and finiteness checks."""
     n, n_cues = params.n_units, params.n_cues
-    spw = round(options.window_s / options.dt_s)
+    spw = options.steps_per_window
     n_windows = out.n_steps // spw
     window = spw * options.dt_s
     k = options.neurons_per_unit if options.variant == "nef" else 1
@@ -352,7 +352,7 @@ def simulate_hopfield(
         nc.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
     built = nc.build_network(pops, ins, backend)
     t_map = time.perf_counter() - t0
-    n_steps = round((options.cue_duration_s + options.recall_duration_s) / options.dt_s)
+    n_steps = options.n_windows * options.steps_per_window
     out = nc.simulate(built, backend, n_steps, options.dt_s, seed)
     t, state, times, idx, mean_rate, converged = decode_states(out, params, options, extra)
     k = options.neurons_per_unit if options.variant == "nef" else 1

@@ -342,10 +342,7 @@ def build_circuit(
     fspk = b2.SpikeMonitor(features, name="mhn_feature_spikes")
     mspk = b2.SpikeMonitor(memory, name="mhn_memory_spikes")
     net = b2.Network(features, memory, ff, fb, inh, fspk, mspk, name="mhn_network")
-    spw = round(options.window_s / options.dt_s)
-    n_windows = round(options.cue_duration_s / options.window_s) + round(
-        options.recall_duration_s / options.window_s
-    )
+    spw, n_windows = options.steps_per_window, options.n_windows
     return Circuit(
         network=net,
         features=features,
@@ -395,7 +392,7 @@ def circuit_observables(
     """
     state = np.where(feature_counts >= options.min_spikes, 1, -1).astype(np.int8)
     mem_rate = memory_counts / options.window_s
-    n_cue_w = round(options.cue_duration_s / options.window_s)
+    n_cue_w = options.cue_windows
     dots = np.asarray(inputs["cues"], float) @ np.asarray(weights["patterns"], float).T
     fit_counts = memory_counts[1:n_cue_w].sum(axis=0)
     beta, beta_is_bound = fit_effective_beta(fit_counts, dots)
@@ -646,8 +643,7 @@ def simulate_circuit(params, weights, inputs, seed, options, backend: str) -> Re
     built = nc.build_network(pops, ins, backend)
     if options.memory_noise > 0:
         _add_memory_noise(built, params, options, seed)
-    spw = round(options.window_s / options.dt_s)
-    n_windows = round((options.cue_duration_s + options.recall_duration_s) / options.window_s)
+    spw, n_windows = options.steps_per_window, options.n_windows
     out = nc.simulate(built, backend, n_windows * spw, options.dt_s, seed)
     counts = np.stack([out.spikes[f"cue{c}"] for c in range(n_cues)], axis=1)  # (steps, C, N+P)
     t_steps = (np.arange(len(counts)) + 1) * options.dt_s
