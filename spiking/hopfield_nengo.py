@@ -406,7 +406,7 @@ def chip_summary(out: nc.SimOutput, params: HopfieldParams, options) -> dict:
         "blocks": full["blocks"],
     }
     q0 = chip["quantization"]["cue0"]
-    quant = {k: v for k, v in q0.items() if k != "quantized"}
+    quant = nc.quantization_summary(q0)
     ev = chip["events"]
     spikes = sum(p["spikes"] for p in ev["populations"].values())
     syn_ops = sum(p["synaptic_ops"] for p in ev["populations"].values())

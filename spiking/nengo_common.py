@@ -885,6 +885,12 @@ def chip_weights(model, conn) -> np.ndarray:
     return out
 
 
+def quantization_summary(q: dict) -> dict:
+    """A :func:`weight_quantization` report without the rounded matrix: plain JSON, for a
+    Result's provenance."""
+    return {k: v for k, v in q.items() if k != "quantized"}
+
+
 def _weight_scale(info: dict) -> float:
     """Float weight -> stored integer weight factor of a block: w_scale 2^(6 + w_exp).
     One scale per block (nengo-loihi asserts it), sometimes held as an array."""

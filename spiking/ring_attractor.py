@@ -289,9 +289,7 @@ def simulate_ring(
     if out.chip is not None:
         prov["chip"] = {
             "resources": {k: v for k, v in out.chip["resources"].items() if k != "blocks"},
-            "weights": {
-                k: v for k, v in out.chip["quantization"]["ring"].items() if k != "quantized"
-            },
+            "weights": nc.quantization_summary(out.chip["quantization"]["ring"]),
         }
     return _result(params, seed, options, t, activity, times, idx, backend, prov)
 

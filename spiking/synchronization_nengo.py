@@ -91,10 +91,8 @@ def _run(params: LifSyncParams, weights: dict, inputs: dict, seed: int, backend)
     if out.chip is not None:
         provenance["chip"] = {
             "resources": out.chip["resources"],
-            # the rounded matrix itself stays out: provenance is plain JSON
             "quantization": {
-                label: {k: v for k, v in q.items() if k != "quantized"}
-                for label, q in out.chip["quantization"].items()
+                label: nc.quantization_summary(q) for label, q in out.chip["quantization"].items()
             },
         }
     return Result(
