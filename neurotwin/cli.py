@@ -192,12 +192,19 @@ def sweep(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="local Dask workers")] = None,
     quick: Annotated[bool, typer.Option(help="the experiment's reduced grid")] = False,
+    skip_unavailable: Annotated[
+        bool, typer.Option(help="leave out realizations whose backend is not installed")
+    ] = False,
 ) -> None:
     """Run a named experiment's parameter grid on Dask; re-running resumes."""
-    from .sweep import get_experiment, run_sweep
+    from .sweep import available_part, get_experiment, run_sweep
 
     try:
         exp = get_experiment(experiment, quick=quick)
+        if skip_unavailable:
+            exp, dropped = available_part(exp)
+            for label, why in dropped.items():
+                console.print(f"[yellow]skipped {escape(label)}:[/yellow] {escape(why)}")
         out = out or Path("neurotwin-out") / exp.name
         run_sweep(exp, out, scheduler=scheduler, workers=workers)
     except NeurotwinError as exc:

@@ -29,6 +29,7 @@ attribute; the sweep goes on, and the combined dataset carries the text in its
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import itertools
@@ -74,6 +75,11 @@ class Experiment:
         Labels of ``realizations`` that run another realization (label ->
         realization name) with their own ``per_realization`` settings: the same
         backend twice, e.g. the chip with and without a mitigation.
+    models : dict of str -> str
+        Labels of ``realizations`` that run a realization of another registered
+        model (label -> model name), e.g. a baseline from another family on the
+        same axis. ``fixed`` must then hold only parameters every model has; put
+        the others in ``per_realization``.
     grid : dict of str -> list
         One axis per entry, in order; every combination is a point. Keys are
         model parameters, or any names ``point_params`` turns into parameters.
@@ -113,6 +119,7 @@ class Experiment:
     derived: dict[str, Callable[[Result], float]] = field(default_factory=dict)
     per_realization: dict[str, dict[str, Any]] = field(default_factory=dict)
     variants: dict[str, str] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
     point_params: Callable[[dict], dict] | None = None
     figure: Callable[[xr.Dataset, Path], Any] | None = None
     summary: Callable[[xr.Dataset], dict] | None = None
@@ -145,6 +152,7 @@ class Experiment:
                 "observables": list(self.kept),
                 # only when used, so manifests of earlier sweeps stay valid
                 **({"variants": self.variants} if self.variants else {}),
+                **({"models": self.models} if self.models else {}),
             }
         )
 
@@ -193,6 +201,34 @@ def get_experiment(name: str, quick: bool = False) -> Experiment:
     return exp
 
 
+def available_part(exp: Experiment) -> tuple[Experiment, dict[str, str]]:
+    """``exp`` without the realization labels whose backend cannot run here, and why
+    each was dropped (label -> reason). The reduced sweep has its own manifest."""
+    keep, dropped = [], {}
+    for label in exp.realizations:
+        model = exp.models.get(label, exp.model)
+        real = get_realization(model, exp.variants.get(label, label))
+        if real.available():
+            keep.append(label)
+        else:
+            dropped[label] = real.why_unavailable()
+    if not dropped:
+        return exp, {}
+
+    def only(d: dict) -> dict:
+        return {k: v for k, v in d.items() if k in keep}
+
+    reduced = dataclasses.replace(
+        exp,
+        realizations=tuple(keep),
+        variants=only(exp.variants),
+        models=only(exp.models),
+        per_realization=only(exp.per_realization),
+        quick=None,
+    )
+    return reduced, dropped
+
+
 # -- points -----------------------------------------------------------------------
 
 
@@ -207,6 +243,7 @@ class Point:
     options: dict  # validated realization options (model_dump), {} if none
     key: str
     label: str = ""  # the realization axis label (a variant's), default the realization
+    model: str = ""  # the registry model; set by expand (Experiment.models or .model)
 
     @property
     def index(self) -> tuple:
@@ -234,7 +271,7 @@ def expand(exp: Experiment) -> list[Point]:
     """
     if not isinstance(exp, Experiment):
         raise ParamError(f"experiment: must be an Experiment or a name (got {exp!r})")
-    spec = get_model(exp.model)
+    get_model(exp.model)
     if not exp.realizations:
         raise ParamError(f"{exp.name}.realizations: must name at least one (got ())")
     for name in exp.grid:
@@ -264,17 +301,20 @@ def expand(exp: Experiment) -> list[Point]:
             f"(got {list(exp.kept)})"
         )
 
-    stray = sorted(set(exp.variants) - set(exp.realizations))
-    if stray:
-        raise ParamError(
-            f"{exp.name}.variants: labels must be among the realizations "
-            f"{list(exp.realizations)} (got {stray})"
-        )
+    for attr in ("variants", "models"):
+        stray = sorted(set(getattr(exp, attr)) - set(exp.realizations))
+        if stray:
+            raise ParamError(
+                f"{exp.name}.{attr}: labels must be among the realizations "
+                f"{list(exp.realizations)} (got {stray})"
+            )
     points: list[Point] = []
     grid_vals = [[_plain(v) for v in vs] for vs in exp.grid.values()]
     for label in exp.realizations:
+        model = exp.models.get(label, exp.model)
+        spec = get_model(model)
         real_name = exp.variants.get(label, label)
-        real = get_realization(exp.model, real_name)
+        real = get_realization(model, real_name)
         for combo in itertools.product(*grid_vals):
             coords = dict(zip(exp.grid, combo, strict=True))
             derived = exp.point_params(dict(coords)) if exp.point_params else coords
@@ -287,8 +327,8 @@ def expand(exp: Experiment) -> list[Point]:
             p = params.model_dump()
             o = opts.model_dump() if opts is not None else {}
             for s in seeds:
-                key = point_key(exp.model, real_name, p, o, s)
-                points.append(Point(real_name, coords, s, p, o, key, label))
+                key = point_key(model, real_name, p, o, s)
+                points.append(Point(real_name, coords, s, p, o, key, label, model))
     return points
 
 
@@ -347,7 +387,7 @@ def _point_dataset(exp: Experiment, pt: Point, record: dict) -> xr.Dataset:
         "schema": SWEEP_SCHEMA,
         "key": pt.key,
         "experiment": exp.name,
-        "model": exp.model,
+        "model": pt.model,
         "realization": pt.realization,
         "seed": int(pt.seed),
         "coords": json.dumps(pt.coords, sort_keys=True),
@@ -534,22 +574,22 @@ def _ensure_available(exp: Experiment, points: list[Point]) -> None:
     """Raise :class:`BackendUnavailable` for a realization that cannot run here."""
     seen = set()
     for pt in points:
-        tag = (pt.realization, json.dumps(pt.options, sort_keys=True))
+        tag = (pt.model, pt.realization, json.dumps(pt.options, sort_keys=True))
         if tag in seen:
             continue
         seen.add(tag)
-        real = get_realization(exp.model, pt.realization)
+        real = get_realization(pt.model, pt.realization)
         opts = real.options.create(None, **pt.options) if real.options is not None else None
         real.ensure_available(opts)
 
 
 def _execute(exp, todo, finish, scheduler, workers, client) -> None:
     args = [
-        (exp.model, pt.realization, pt.params, pt.options, pt.seed, exp.observables, exp.derived)
+        (pt.model, pt.realization, pt.params, pt.options, pt.seed, exp.observables, exp.derived)
         for pt in todo
     ]
     backends = sorted(
-        {pkg for pt in todo for pkg in get_realization(exp.model, pt.realization).requires}
+        {pkg for pt in todo for pkg in get_realization(pt.model, pt.realization).requires}
     )
     if scheduler in ("synchronous", "threads") and client is None:
         _import_in_main_thread(backends)
@@ -803,6 +843,7 @@ def _jsonable(obj: Any) -> Any:
 
 __all__ = [
     "EXPERIMENTS",
+    "available_part",
     "Experiment",
     "Point",
     "combine",

@@ -39,6 +39,7 @@ import time
 
 import numpy as np
 
+from neurotwin.errors import ParamError
 from neurotwin.harness import check_finite
 from neurotwin.rate_models.learning import (
     LIF_TAU_RC,
@@ -183,8 +184,23 @@ def run_stdp_brian2(params: StdpParams, weights: dict, inputs: dict, seed: int, 
 # -- PES readout in Nengo ----------------------------------------------------------------
 
 
+def _pes_schedule(params: PesParams, inputs: dict) -> tuple:
+    """Images, targets and learning gate, one row per presentation: each epoch shows the
+    training images in that epoch's order (gate 1: learning on) and then every test
+    image (gate 0: learning off), so accuracy is measured after each epoch as in the
+    reference."""
+    x_tr, x_te = np.asarray(inputs["x_train"], float), np.asarray(inputs["x_test"], float)
+    onehot = np.eye(N_CLASSES)[np.asarray(inputs["y_train"]).astype(int)]
+    images, targets, gate = [], [], []
+    for order in np.asarray(inputs["order"]).astype(np.int64):
+        images += [x_tr[order], x_te]
+        targets += [onehot[order], np.zeros((len(x_te), N_CLASSES))]
+        gate += [np.ones(len(order)), np.zeros(len(x_te))]
+    return np.vstack(images), np.vstack(targets), np.concatenate(gate)
+
+
 def _pes_network(nengo, params: PesParams, weights: dict, inputs: dict, seed: int):
-    """The PES digits network; returns (network, output probe, n_train_steps, schedule).
+    """The PES digits network; returns (network, readout probe, duration_s).
 
     Images enter through the encoders: the 64-d ensemble has encoders ``W_in`` row-
     normalised and gains ``|W_in row|``, so its currents are ``J = W_in x + b``, the rate
@@ -192,18 +208,15 @@ def _pes_network(nengo, params: PesParams, weights: dict, inputs: dict, seed: in
     start at 0 (function 0) and are learned by PES with ``pre_synapse = tau_syn_s``
     (decoders on activities: the same as a learned neuron-to-node transform in float
     Nengo, and the form nengo-loihi can learn on chip); the error node passes
-    ``readout - label`` while training images are shown and 0 afterwards (learning off
-    for the test images).
+    ``readout - label`` while training images are shown and 0 while test images are
+    (:func:`_pes_schedule`).
     """
-    x_tr = np.asarray(inputs["x_train"], float)
-    order = np.asarray(inputs["order"]).astype(np.int64).ravel()
-    onehot = np.eye(N_CLASSES)[np.asarray(inputs["y_train"]).astype(int)]
-    images = np.vstack([x_tr[order], np.asarray(inputs["x_test"], float)])
-    labels = np.vstack([onehot[order], np.zeros((len(inputs["x_test"]), N_CLASSES))])
-    t_train = len(order) * params.present_s
+    images, targets, gate = _pes_schedule(params, inputs)
     n = params.n_neurons
     with nengo.Network(seed=seed) as net:
         stim = nengo.Node(nengo.processes.PresentInput(images, params.present_s))
+        # targets with the gate as the last entry: the error node multiplies by it
+        labels = np.hstack([targets, gate[:, None]])
         target = nengo.Node(nengo.processes.PresentInput(labels, params.present_s))
         w_in = np.asarray(weights["w_in"], float)
         gain = np.linalg.norm(w_in, axis=1)
@@ -226,29 +239,43 @@ def _pes_network(nengo, params: PesParams, weights: dict, inputs: dict, seed: in
                 learning_rate=params.learning_rate, pre_synapse=params.tau_syn_s
             ),
         )
-        error = nengo.Node(lambda t, e: e if t < t_train else 0 * e, size_in=N_CLASSES)
-        nengo.Connection(readout, error, synapse=None)
-        nengo.Connection(target, error, transform=-1, synapse=None)
+        error = nengo.Node(
+            lambda t, v: (v[:N_CLASSES] - v[N_CLASSES:-1]) * v[-1], size_in=2 * N_CLASSES + 1
+        )
+        nengo.Connection(readout, error[:N_CLASSES], synapse=None)
+        nengo.Connection(target, error[N_CLASSES:], synapse=None)
         nengo.Connection(error, conn.learning_rule, synapse=None)
         probe = nengo.Probe(readout, synapse=None)
-    return net, probe, len(images) * params.present_s, t_train
+    return net, probe, len(images) * params.present_s
 
 
-def _pes_accuracy(out: np.ndarray, params: PesParams, inputs: dict, t_train: float) -> float:
-    """Argmax of the readout averaged over the second half of each test image's window."""
+def _pes_accuracy(out: np.ndarray, params: PesParams, inputs: dict) -> np.ndarray:
+    """Test accuracy after each epoch: argmax of the readout averaged over the second half
+    of each test image's window."""
     steps = int(round(params.present_s / params.dt_s))
-    start = int(round(t_train / params.dt_s))
-    n_test = len(inputs["x_test"])
-    windows = out[start : start + n_test * steps].reshape(n_test, steps, N_CLASSES)
-    pred = np.argmax(windows[:, steps // 2 :].mean(axis=1), axis=1)
-    return float(np.mean(pred == np.asarray(inputs["y_test"]).astype(int)))
+    n_train, n_test = np.asarray(inputs["order"]).shape[1], len(inputs["x_test"])
+    y_test = np.asarray(inputs["y_test"]).astype(int)
+    per_epoch = (n_train + n_test) * steps
+    curve = []
+    for epoch in range(params.n_epochs):
+        start = epoch * per_epoch + n_train * steps
+        windows = out[start : start + n_test * steps].reshape(n_test, steps, N_CLASSES)
+        pred = np.argmax(windows[:, steps // 2 :].mean(axis=1), axis=1)
+        curve.append(float(np.mean(pred == y_test)))
+    return np.array(curve)
 
 
 def _run_pes(params: PesParams, weights: dict, inputs: dict, seed: int, backend: str):
+    steps = params.present_s / params.dt_s
+    if abs(steps - round(steps)) > 1e-9 * steps:
+        raise ParamError(
+            f"PesParams.present_s: must be an integer multiple of dt_s = {params.dt_s} "
+            f"(got {params.present_s})"
+        )
     import nengo
 
     t0 = time.perf_counter()
-    net, probe, duration, t_train = _pes_network(nengo, params, weights, inputs, seed)
+    net, probe, duration = _pes_network(nengo, params, weights, inputs, seed)
     prov: dict = {"weights_in": "encoders and gains = W_in; readout: learned decoders (PES)"}
     # nengo's warnings (e.g. max_rates undefined for explicit gains) are recorded, not printed
     log = nc.WarningLog()
@@ -271,7 +298,7 @@ def _run_pes(params: PesParams, weights: dict, inputs: dict, seed: int, backend:
             out = np.asarray(sim.data[probe])
             trange = np.asarray(sim.trange())
     check_finite("readout", out, trange, "s")
-    acc = _pes_accuracy(out, params, inputs, t_train)
+    curve = _pes_accuracy(out, params, inputs)
     prov.update(
         build_time_s=float(t1 - t0),
         run_time_s=float(t2 - t1),
@@ -282,9 +309,9 @@ def _run_pes(params: PesParams, weights: dict, inputs: dict, seed: int, backend:
         realization=backend,
         params=params.model_dump(),
         seed=seed,
-        t=np.array([float(params.n_epochs)]),
+        t=np.arange(1, params.n_epochs + 1, dtype=float),
         t_unit="sweep",
-        traces={"test_accuracy_curve": np.array([acc])},
+        traces={"test_accuracy_curve": curve},
         provenance=prov,
     )
 

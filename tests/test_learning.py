@@ -223,9 +223,9 @@ def test_stdp_weights_out_of_bounds_rejected():
 def test_quick_experiment_writes_data_figure_and_summary(name, tmp_path):
     import json
 
-    from neurotwin.sweep import get_experiment, run_sweep
+    from neurotwin.sweep import available_part, get_experiment, run_sweep
 
-    exp = get_experiment(name, quick=True)
+    exp, _ = available_part(get_experiment(name, quick=True))
     assert exp.name == f"{name}-quick"
     assert get_experiment(name).description and get_experiment(name).summary is not None
     ds = run_sweep(exp, tmp_path, scheduler="synchronous", progress=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -275,6 +276,74 @@ def test_variants_run_one_realization_twice_under_their_own_labels(reference_run
         "tiny.variants: labels must be among the realizations ['reference'] (got ['nope'])"
     )
     assert not (tmp_path / "w").exists()
+
+
+def test_a_label_can_run_another_model_on_the_same_axis(tmp_path):
+    """``models``: the ``oja`` label runs model ``oja`` beside ``sanger``; ``fixed`` holds
+    the parameters both have, ``per_realization`` the others; each point equals a plain
+    run of its own model."""
+    exp = Experiment(
+        name="pair",
+        model="sanger",
+        realizations=("sanger-3", "oja"),
+        variants={"sanger-3": "reference", "oja": "reference"},
+        models={"oja": "oja"},
+        per_realization={"sanger-3": {"n_components": 3}},
+        grid={},
+        seeds=(0, 1),
+        fixed={"n_samples": 200, "n_epochs": 1},
+        observables=("pc_cosine",),
+    )
+    points = sw.expand(exp)
+    assert [(pt.model, pt.label) for pt in points] == [
+        ("sanger", "sanger-3"),
+        ("sanger", "sanger-3"),
+        ("oja", "oja"),
+        ("oja", "oja"),
+    ]
+    ds = run_sweep(exp, tmp_path / "p", scheduler="synchronous", progress=False)
+    assert ds["pc_cosine"].dims == ("realization", "seed")
+    for seed in (0, 1):
+        alone = neurotwin.run("oja", seed=seed, n_samples=200, n_epochs=1)
+        got = float(ds["pc_cosine"].sel(realization="oja", seed=seed))
+        assert got == alone.observables["pc_cosine"]
+    oja_files = [
+        p for p in point_files(tmp_path / "p") if xr.open_dataset(p).attrs["model"] == "oja"
+    ]
+    assert len(oja_files) == 2
+    with pytest.raises(ParamError) as info:
+        run_sweep(tiny(models={"nope": "oja"}), tmp_path / "w", progress=False)
+    assert str(info.value) == (
+        "tiny.models: labels must be among the realizations ['reference'] (got ['nope'])"
+    )
+    with pytest.raises(ParamError) as info:
+        sw.expand(dataclasses.replace(exp, fixed={"n_samples": 200, "n_components": 3}))
+    assert str(info.value) == (
+        "OjaParams.n_components: unknown parameter for realization 'reference' (allowed: "
+        "n_features, n_samples, spectrum_decay, n_epochs, learning_rate, n_checkpoints, "
+        "rule) (got 3)"
+    )
+
+
+def test_available_part_drops_labels_that_cannot_run_here(monkeypatch):
+    """The CLI's --skip-unavailable: a label whose backend is missing is left out with
+    the reason; the rest of the experiment is unchanged."""
+    from neurotwin.registry import get_realization
+
+    exp = tiny(
+        realizations=("reference", "chip"),
+        variants={"chip": "brian2"},
+        per_realization={"chip": {"device": "runtime"}},
+    )
+    assert sw.available_part(tiny()) == (tiny(), {})
+    brian2 = get_realization("hopfield", "brian2")
+    monkeypatch.setattr(brian2, "why_unavailable", lambda: "no brian2 here")
+    monkeypatch.setattr(brian2, "available", lambda: False)
+    reduced, dropped = sw.available_part(exp)
+    assert dropped == {"chip": "no brian2 here"}
+    assert reduced.realizations == ("reference",)
+    assert reduced.variants == {} and reduced.per_realization == {}
+    assert reduced.grid == exp.grid and reduced.seeds == exp.seeds
 
 
 def test_unknown_experiment_and_bad_arguments(tmp_path):

@@ -39,13 +39,16 @@ def curves_by(
     title: str,
     hlines: dict[str, xr.DataArray] | None = None,
     logy: bool = False,
+    markers: bool = False,
 ) -> Path:
-    """One curve (mean +- s.e.m. over seeds) per value of the grid axis ``by``;
-    ``hlines``: label -> per-seed scalar drawn as a dashed level per value of ``by``."""
+    """One curve (mean +- s.e.m. over seeds) per value of the axis ``by`` (NaN past the
+    end of a shorter curve); ``hlines``: label -> per-seed scalar drawn as a dashed level
+    per value of ``by``; ``markers``: mark every point (curves of a few points)."""
     fig, ax = plt.subplots(figsize=(6, 4))
+    style = {"marker": "o", "ms": 3} if markers else {}
     for i, value in enumerate(ds[by].values):
         sub = ds.sel({by: value})
-        _band(ax, x, _curve(sub, prefix, len(x)), f"{by} = {value}")
+        _band(ax, x, _curve(sub, prefix, len(x)), f"{by} = {value}", **style)
         for label, da in (hlines or {}).items():
             level = float(da.sel({by: value}).mean())
             ax.axhline(level, ls="--", lw=1, color=f"C{i}", label=f"{label} ({by} = {value})")
