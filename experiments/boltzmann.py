@@ -19,7 +19,6 @@ Each is registered with a reduced ``-quick`` variant.
 from __future__ import annotations
 
 import json
-import math
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment
+from neurotwin.sweep import Experiment, register_experiment, summary_value
 
 #: read-out counts per chain at which the KL curves are kept (sampling experiment)
 CURVE_COUNTS = (10, 30, 100, 300, 1000, 3000, 10000)
@@ -40,8 +39,7 @@ METHODS = {
 
 
 def _r(v) -> float | None:
-    v = float(v)
-    return round(v, 6) if math.isfinite(v) else None
+    return summary_value(v, 6)
 
 
 def _constants(ds: xr.Dataset) -> dict:

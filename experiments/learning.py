@@ -8,7 +8,6 @@ sweep point is one training run. Each experiment has a ``-quick`` variant.
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment, sweep_param
+from neurotwin.sweep import Experiment, register_experiment, summary_value, sweep_param
 
 
 def curve_point(result: Result, name: str, k: int) -> float:
@@ -36,8 +35,7 @@ def curve_derived(prefix: str, name: str, n: int, source=curve_point) -> dict:
 
 
 def _r(v) -> float | None:
-    v = float(v)
-    return round(v, 4) if math.isfinite(v) else None
+    return summary_value(v, 4)
 
 
 def _checkpoint_x(ds: xr.Dataset, n_points: int) -> np.ndarray:

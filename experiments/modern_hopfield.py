@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment, sweep_param
+from neurotwin.sweep import Experiment, register_experiment, summary_value, sweep_param
 
 MODEL = "modern-hopfield"
 
@@ -52,8 +52,7 @@ def _stats(da: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
 
 
 def _r(v) -> float | None:
-    v = float(v)
-    return round(v, 4) if math.isfinite(v) else None
+    return summary_value(v, 4)
 
 
 def _table(da: xr.DataArray, dim: str) -> dict:

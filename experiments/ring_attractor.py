@@ -7,7 +7,6 @@ Source: Zhang (1996) J. Neurosci. 16, 2112 (speed theory v = gamma / tau, see
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from pathlib import Path
 
@@ -15,15 +14,14 @@ import numpy as np
 import xarray as xr
 
 from neurotwin.results import Result
-from neurotwin.sweep import Experiment, register_experiment, sweep_param
+from neurotwin.sweep import Experiment, register_experiment, summary_value, sweep_param
 
 #: the reference's default time constant (the theory line is gamma / tau)
 TAU_S = 0.02
 
 
 def _r(v) -> float | None:
-    v = float(v)
-    return round(v, 6) if math.isfinite(v) else None
+    return summary_value(v, 6)
 
 
 def _reals(ds: xr.Dataset) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from neurotwin.sweep import Experiment, register_experiment, sweep_param
+from neurotwin.sweep import Experiment, register_experiment, summary_value, sweep_param
 
 # -- shared helpers -----------------------------------------------------------------
 
@@ -27,8 +27,7 @@ def _mean_sem(da: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
 
 
 def _r(v) -> float | None:
-    v = float(v)
-    return round(v, 6) if math.isfinite(v) else None
+    return summary_value(v, 6)
 
 
 # -- kuramoto-transition ------------------------------------------------------------

@@ -731,6 +731,13 @@ def _progress(name: str, total: int, done: int, show: bool):
 # -- combining ----------------------------------------------------------------------
 
 
+def summary_value(value: Any, digits: int = 6) -> float | None:
+    """A number for a summary JSON: rounded to ``digits``, None if not finite (JSON has
+    no NaN)."""
+    v = float(value)
+    return round(v, digits) if math.isfinite(v) else None
+
+
 def sweep_param(ds: xr.Dataset, name: str) -> Any:
     """A model parameter of a combined sweep: its coordinate values if it varies over the
     grid, else the constant value (from the ``constant_params`` attribute)."""
@@ -855,4 +862,6 @@ __all__ = [
     "register_experiment",
     "run_point",
     "run_sweep",
+    "summary_value",
+    "sweep_param",
 ]
