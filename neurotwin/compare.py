@@ -33,7 +33,9 @@ class Comparison:
 
     def agreement(self) -> dict[str, dict[str, float]]:
         """Per row: |difference| of each shared scalar observable from the baseline row,
-        and, where both have a ``state`` trace, the fraction of final unit states that match."""
+        and, where both have a ``state`` trace, the fraction of final unit states that match
+        in sign (equality for binary states; for a continuous reference state, e.g. the
+        softmax update of ``modern-hopfield``, the sign is the binary state it reads out)."""
         base = self.results[self.baseline]
         base_scalars = base.scalars()
         out = {}
@@ -52,9 +54,8 @@ class Comparison:
                 ):
                     row[f"abs_diff_{name}"] = abs(float(value) - float(ref))
             if "state" in res.traces and "state" in base.traces:
-                row["final_state_agreement"] = float(
-                    np.mean(res.traces["state"][-1] == base.traces["state"][-1])
-                )
+                a, b = np.sign(res.traces["state"][-1]), np.sign(base.traces["state"][-1])
+                row["final_state_agreement"] = float(np.mean(a == b))
             out[label] = row
         return out
 

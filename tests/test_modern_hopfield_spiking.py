@@ -52,6 +52,23 @@ def test_rate_vs_spiking_agreement(target_run):
     assert tv <= 0.15
 
 
+def test_compare_reads_the_continuous_reference_state_by_its_sign(target_run):
+    """compare()'s final_state_agreement for the softmax reference (continuous state)
+    against the circuit (±1): it counts units of equal sign, so a reference state
+    0.98 and a circuit state +1 agree. Measured (seed 0): 1.0 by sign; exact equality
+    gave 0.802 with every cue recalled."""
+    from neurotwin.compare import Comparison
+
+    ref = neurotwin.run(MODEL, "reference", seed=0, **TARGET)
+    comp = Comparison(MODEL, TARGET, 0, {"reference": ref, "brian2": target_run})
+    final_ref = np.asarray(ref.traces["state"])[-1]
+    final_spk = np.asarray(target_run.traces["state"])[-1]
+    assert not np.isin(final_ref, (-1, 1)).all()  # the reference's state is continuous
+    expected = np.mean(np.sign(final_ref) == final_spk)
+    assert comp.agreement()["brian2"]["final_state_agreement"] == expected
+    assert expected > 0.95
+
+
 def test_effective_beta_fit_recovers_a_softmax():
     """Counts drawn from softmax(beta d) give back beta (maximum likelihood)."""
     rng = np.random.default_rng(0)
