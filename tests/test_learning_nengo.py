@@ -2,8 +2,11 @@
 same samples, order, initial weights and seed.
 
 The Nengo realization applies the reference's own update once per presentation to the
-spike-count decoded sample; its only difference from the reference is the spiking
-encoding's error, so the reference's observables must agree within the tolerances below.
+spike-count decoded sample (pre, LIF EnsembleArray) and the spike-count decoded response
+of a LIF post ensemble driven by ``u(t) = w . x_hat(t)``; its only differences from the
+reference are the pre encoding's error and the post's error (rms ``post_decode_rmse`` and
+slope ``post_gain`` of y_hat against w . x_hat), so the reference's observables must agree
+within the tolerances below.
 """
 
 from __future__ import annotations
@@ -28,14 +31,23 @@ def _pair(model: str, seed: int, kw: dict):
     return ref, nen
 
 
+def _check_post(prov: dict) -> None:
+    """The errors the differences come from: pre decode rmse a few % of its radius; post
+    decode rmse 1.4-1.6 % of its radius (seeds 0-2; 3 % asserted), slope within 1 % of 1
+    (measured 0.990-1.009, seeds 0-5; 2 % asserted), never beyond the radius."""
+    assert prov["decode_rmse"] < 0.05 * prov["radius"]
+    assert prov["post_decode_rmse"] < 0.03 * prov["post_radius"]
+    assert abs(prov["post_gain"] - 1.0) < 0.02
+    assert prov["post_saturated_fraction"] == 0.0
+
+
 def _check_oja(seed: int) -> None:
     ref, nen = _pair("oja", seed, OJA)
     a, b = ref.observables, nen.observables
     assert b["pc_cosine"] > 0.98
     assert abs(a["pc_cosine"] - b["pc_cosine"]) < 0.01
-    assert abs(b["weight_norm"] - 1.0) < 0.01
-    # the encoding error the difference comes from: a few % of the radius
-    assert nen.provenance["decode_rmse"] < 0.05 * nen.provenance["radius"]
+    assert abs(b["weight_norm"] - 1.0) < 0.015
+    _check_post(nen.provenance)
 
 
 def _check_bcm(seed: int) -> None:
@@ -45,16 +57,23 @@ def _check_bcm(seed: int) -> None:
     assert abs(a["selectivity"] - b["selectivity"]) < 0.05
     assert b["max_response"] == pytest.approx(a["max_response"], rel=0.1)
     assert b["other_responses_max"] < 0.1 * b["max_response"] + 0.2
-    assert nen.provenance["decode_rmse"] < 0.05 * nen.provenance["radius"]
+    _check_post(nen.provenance)
 
 
 def test_oja_nengo_matches_reference():
     """Oja (1982) on the 10-d Gaussian (eigenvalues 0.6^k), 1000 samples x 2 epochs,
-    eta = 0.01, 50 LIF neurons per dimension, 10 ms per sample: |cos| to the first PC
-    within 0.01 of the reference and > 0.98, |w| within 0.01 of 1 (Oja's fixed point).
-    Measured (seeds 0, 1, 2): reference 0.9982, 0.9953, 0.9976; Nengo 0.9974, 0.9919,
-    0.9980 (differences 0.0008, 0.0034, 0.0004); |w| 1.0037, 1.0035, 1.0042; decode
-    rmse 0.076-0.104 (asserted below 5% of the radius)."""
+    eta = 0.01, 50 LIF neurons per dimension, 200 post LIF neurons, 10 ms per sample:
+    |cos| to the first PC within 0.01 of the reference and > 0.98, |w| within 0.015 of 1
+    (Oja's fixed point).
+    Measured (seeds 0, 1, 2): reference 0.9982, 0.9953, 0.9976; Nengo 0.9960, 0.9889,
+    0.9963 (differences 0.0022, 0.0064, 0.0014; 0.0008, 0.0034, 0.0004 with the earlier
+    linear, non-spiking post unit). Final |w| 1.0034, 1.0092, 1.0010 (reference 1.0033,
+    1.0031, 1.0038). The post's noise makes |w| wander: over the second epoch's checkpoints
+    1.0069 +- 0.0027, 1.0050 +- 0.0024, 1.0024 +- 0.0027 (reference +- 0.0003-0.0004),
+    and a post gain g shifts Oja's fixed point to g^-1/2 (g = 0.990, 0.994, 1.001); the
+    tolerance 0.015 is the largest mean offset (0.007) plus 3 std (0.008). Post decode
+    rmse 0.060, 0.059, 0.059 (1.5-1.6 % of the post radius 3.8-4.0); pre decode rmse
+    0.081, 0.106, 0.079."""
     _check_oja(0)
 
 
@@ -63,9 +82,11 @@ def test_bcm_nengo_matches_reference():
     patterns in 20-d: the same preferred pattern, selectivity within 0.05, the peak
     response within 10% of the reference's (fixed point 1/p = 4), the other responses
     small. Measured (seeds 0, 1, 2): selectivity reference 0.766, 0.742, 0.741 / Nengo
-    0.760, 0.716, 0.742; peak 3.154, 4.052, 4.318 / 3.144, 4.079, 4.199 (<= 2.8%);
-    other responses max 0.056, 0.213, 0.192 (Nengo); decode rmse
-    0.014 (radius 0.42 at seed 0)."""
+    0.754, 0.734, 0.742; peak 3.154, 4.052, 4.318 / 3.122, 3.920, 4.215 (1.0, 3.2, 2.4 %;
+    0.3, 0.7, 2.8 % with the earlier linear post unit); other responses max 0.076,
+    0.103, 0.182 (Nengo). Post decode rmse 0.118, 0.114, 0.116 (1.4-1.5 % of the post
+    radius 2 K = 8), post gain 1.009, 0.997, 1.002, largest response 0.91, 0.85, 0.75 of
+    the radius; pre decode rmse 0.013-0.015 (radius 0.41-0.44)."""
     _check_bcm(0)
 
 
@@ -75,6 +96,23 @@ def test_more_seeds_agree(seed):
     """The same two checks on seeds 1 and 2 (numbers in the docstrings above)."""
     _check_oja(seed)
     _check_bcm(seed)
+
+
+def test_post_latency_lead_and_lag():
+    """The timing of post within a window (module docstring, Latency): with no filter on
+    u -> post, post leads (it overshoots in the first steps after each switch), gain 1.053;
+    a 1 ms lowpass lags (part of each sample's input moves into the next window), gain
+    0.973 (normalised Hebb, |w| = 1 from the first sample, 200 samples, seed 0). The
+    default 0.75 ms between them gives 0.995 here and 0.990-1.009 in the agreement runs
+    (asserted there). Asserted: lead > 1.02, lag < 0.99."""
+    kw = {"n_samples": 200, "n_epochs": 1, "rule": "hebb-normalized"}
+
+    def gain(post_synapse_s: float) -> float:
+        res = neurotwin.run("oja", "nengo", seed=0, post_synapse_s=post_synapse_s, **kw)
+        return res.provenance["post_gain"]
+
+    assert gain(0.0) > 1.02
+    assert gain(0.001) < 0.99
 
 
 def test_same_samples_and_checkpoints_as_reference():
@@ -95,4 +133,9 @@ def test_bad_options_exact_text():
         neurotwin.run("bcm", "nengo", n_steps=10, neurons_per_dim=0)
     assert (
         str(info.value) == "NengoLearningOptions.neurons_per_dim: must be an integer >= 1 (got 0)"
+    )
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("bcm", "nengo", n_steps=10, post_average_from=1.0)
+    assert str(info.value) == (
+        "NengoLearningOptions.post_average_from: must be a finite number >= 0 and < 1 (got 1.0)"
     )
