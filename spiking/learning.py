@@ -287,8 +287,15 @@ def _run_pes(params: PesParams, weights: dict, inputs: dict, seed: int, backend:
             prov["simulator"] = "nengo.Simulator"
         else:
             nengo_loihi = nc.import_nengo_loihi(log)
+            # nengo-loihi filters every Node -> Ensemble input on the chip with
+            # Model.decode_tau (5 ms by default) whatever the Connection's synapse; the
+            # images enter with synapse=None in float Nengo, so 0 here. Nothing else in
+            # this network uses it (the readout leaves through a probe filtered by
+            # tau_syn_s, the PES error through the learning channel).
+            model = nengo_loihi.builder.Model(dt=params.dt_s, label="pes-readout")
+            model.decode_tau = 0.0
             sim = nengo_loihi.Simulator(
-                net, dt=params.dt_s, target="sim", progress_bar=False, seed=seed
+                net, dt=params.dt_s, target="sim", progress_bar=False, seed=seed, model=model
             )
             prov["simulator"] = 'nengo_loihi.Simulator(target="sim")'
         with sim:
