@@ -150,3 +150,28 @@ def test_compare_standalone_builds_under_output_folder(tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "brian2-standalone-build").is_dir()
     assert json.loads(res.stdout)["realizations"]["brian2"]["final_overlap"] == 1.0
+
+
+def test_sweep_skip_unavailable_leaves_out_labels_it_cannot_run(tmp_path, monkeypatch):
+    """Without the flag a sweep that needs a missing backend stops before any work, with
+    the install command; with --skip-unavailable it runs the rest and says what it left
+    out (here the Loihi-emulator PES row of backprop-vs-local, made unavailable)."""
+    from neurotwin import cli, registry
+
+    real = registry.get_realization("pes-readout", "loihi-emulator")
+    monkeypatch.setattr(real, "requires", ("no_such_package_xyz",))
+    monkeypatch.setattr(cli.console, "width", 400)
+    out = tmp_path / "bvl"
+    res = runner.invoke(app, ["sweep", "backprop-vs-local", "--quick", "--out", str(out)])
+    assert res.exit_code == 2
+    assert "realization pes-readout/loihi-emulator needs the package 'no_such_package_xyz'" in (
+        res.output
+    )
+    assert not out.exists()
+    args = ["sweep", "backprop-vs-local", "--quick", "--skip-unavailable", "--out", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "skipped pes-loihi: realization pes-readout/loihi-emulator needs" in res.output
+    summary = json.loads((out / "backprop-vs-local-quick.summary.json").read_text())
+    assert "pes-loihi" not in summary["final_test_accuracy_mean"]
+    assert summary["final_test_accuracy_mean"]["pes-nengo"] is not None
