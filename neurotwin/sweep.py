@@ -541,7 +541,7 @@ def run_sweep(
         summary = dict(exp.summary(ds)) if exp.summary is not None else {}
         failed = [
             {
-                "realization": pt.realization,
+                "realization": pt.label or pt.realization,
                 **pt.coords,
                 "seed": pt.seed,
                 "error": records[pt.key]["error"],

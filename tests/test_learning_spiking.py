@@ -1,5 +1,6 @@
 """Spiking STDP in Brian2: Song-Miller-Abbott competition on an LIF neuron, and the
-Poisson-neuron run against the Kempter et al. (1999) rate reduction on the same inputs."""
+Poisson-neuron run against the Kempter et al. (1999) rate reduction on the same inputs;
+the PES digits readout in float Nengo and on the Loihi emulator."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 import neurotwin
+from neurotwin import ParamError
 
 pytest.importorskip("brian2")
 
@@ -197,4 +199,14 @@ def test_pes_labels_out_of_range_rejected():
         neurotwin.run("pes-readout", weights=weights, inputs=inputs, **kw)
     assert str(info.value) == (
         "pes-readout inputs['y_test']: must be integer class labels in 0..9 (got -1 at index (2,))"
+    )
+
+
+def test_pes_presentation_must_be_whole_steps():
+    """The spiking realizations cut the readout into windows of present_s / dt_s steps."""
+    pytest.importorskip("nengo")
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("pes-readout", "nengo", n_neurons=10, subsample=0.05, present_s=0.0105)
+    assert str(info.value) == (
+        "PesParams.present_s: must be an integer multiple of dt_s = 0.001 (got 0.0105)"
     )
