@@ -743,7 +743,10 @@ def sweep_param(ds: xr.Dataset, name: str) -> Any:
     grid, else the constant value (from the ``constant_params`` attribute)."""
     if name in ds.coords:
         return ds.coords[name].values
-    return json.loads(ds.attrs["constant_params"])[name]
+    constant = json.loads(ds.attrs.get("constant_params", "{}"))
+    if name in constant:
+        return constant[name]
+    raise KeyError(f"parameter {name!r} is neither a coordinate nor a constant of this sweep")
 
 
 def combine(exp: Experiment, points: list[Point], records: dict[str, dict]) -> xr.Dataset:

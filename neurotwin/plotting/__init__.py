@@ -12,7 +12,6 @@ NaN, left out).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from ..results import atomic_write  # noqa: E402
+from ..sweep import sweep_param  # noqa: E402
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compare import Comparison
@@ -61,13 +61,9 @@ def mean_sem(da: xr.DataArray, dim: str = "seed") -> tuple[np.ndarray, np.ndarra
 
 
 def param(ds: xr.Dataset, name: str) -> Any:
-    """A model parameter of a sweep: its coordinate if it varies, else the constant value."""
-    if name in ds.coords:
-        return ds.coords[name]
-    constant = json.loads(ds.attrs.get("constant_params", "{}"))
-    if name in constant:
-        return constant[name]
-    raise KeyError(f"parameter {name!r} is neither a coordinate nor a constant of this sweep")
+    """A model parameter of a sweep: its coordinate (a DataArray, for arithmetic aligned
+    with the data) if it varies, else the constant value (:func:`~neurotwin.sweep.sweep_param`)."""
+    return ds.coords[name] if name in ds.coords else sweep_param(ds, name)
 
 
 def _realizations(ds: xr.Dataset) -> list[str]:
