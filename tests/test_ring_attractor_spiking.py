@@ -96,12 +96,15 @@ def test_brian2_path_integration():
     assert obs["final_integration_error_rad"] < 0.6
 
 
-def test_nengo_refuses_a_velocity_trace():
-    pytest.importorskip("nengo")
+@pytest.mark.parametrize(
+    "backend, package", [("nengo", "nengo"), ("loihi-emulator", "nengo_loihi")]
+)
+def test_nengo_backends_refuse_a_velocity_trace(backend, package):
+    pytest.importorskip(package)
     with pytest.raises(ParamError) as info:
-        run("nengo", velocity="ou", duration_s=0.3, n_units=32)
+        run(backend, velocity="ou", duration_s=0.3, n_units=32)
     assert str(info.value) == (
-        "RingAttractorParams.velocity: must be 'none' for realization 'nengo' (a "
+        f"RingAttractorParams.velocity: must be 'none' for realization {backend!r} (a "
         "neuron-to-neuron transform is fixed: constant gamma only) (got 'ou')"
     )
 
@@ -136,16 +139,6 @@ def test_loihi_emulator_holds_and_moves_the_bump():
     # runs at N = 32 scatter by ~5 %: +0.1 -> 6.10 vs 5.53, -0.1 -> -5.54 vs -5.80)
     ratio = (up - down) / (f_up - f_down)
     assert abs(ratio - 1) < 0.1, ratio
-
-
-def test_loihi_emulator_refuses_a_velocity_trace():
-    pytest.importorskip("nengo_loihi")
-    with pytest.raises(ParamError) as info:
-        run("loihi-emulator", velocity="ou", duration_s=0.3, n_units=32)
-    assert str(info.value) == (
-        "RingAttractorParams.velocity: must be 'none' for realization 'loihi-emulator' (a "
-        "neuron-to-neuron transform is fixed: constant gamma only) (got 'ou')"
-    )
 
 
 def test_nengo_refuses_a_user_velocity_trace():
