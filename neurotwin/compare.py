@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from . import router
 from .errors import BackendUnavailable, ParamError
 from .harness import Plan, execute, prepare
 from .params import Params
@@ -85,8 +86,9 @@ def compare(
     realization named explicitly must be available.
 
     ``overrides`` go to every row that accepts them (model parameters, or a
-    realization's options such as ``device``); a name no row accepts is an error.
-    All rows are validated before the first one runs.
+    realization's options such as ``device``); a name no row accepts is an error, and
+    so is a value that a row would replace with its own setting (e.g. ``update`` for
+    Hopfield's async and sync rows). All rows are validated before the first one runs.
     """
     spec = get_model(model)
     explicit = realizations is not None
@@ -97,28 +99,15 @@ def compare(
     else:
         rows = spec.compare_runs or [(n, n, {}) for n in spec.realizations]
 
-    accepted = set(spec.params.model_fields)
-    for _, real_name, _ in rows:
-        real = get_realization(model, real_name)
-        accepted |= set(real.options.model_fields) if real.options else set()
-    unknown = sorted(set(overrides) - accepted)
-    if unknown:
-        raise ParamError(
-            f"{spec.params.__name__}.{unknown[0]}: unknown parameter "
-            f"(allowed: {', '.join(sorted(accepted))}) (got {overrides[unknown[0]]!r})"
-        )
+    reals = [get_realization(model, real_name) for _, real_name, _ in rows]
+    router.check_names(spec, reals, overrides)
 
     plans: dict[str, Plan] = {}
     skipped: dict[str, str] = {}
-    for label, real_name, row_overrides in rows:
-        real = get_realization(model, real_name)
-        mine = set(spec.params.model_fields) | (
-            set(real.options.model_fields) if real.options else set()
-        )
-        kw = {k: v for k, v in overrides.items() if k in mine}
-        kw.update(row_overrides)
+    for (label, _, row_overrides), real in zip(rows, reals, strict=True):
+        kw = router.row_values(spec, real, label, row_overrides, overrides)
         try:
-            plans[label] = prepare(model, real_name, params, seed, **kw)
+            plans[label] = prepare(model, real.name, params, seed, **kw)
         except BackendUnavailable as exc:
             if explicit:
                 raise

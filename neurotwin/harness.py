@@ -6,13 +6,15 @@ import importlib.metadata
 import platform
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import ParamError, SimulationError
+from . import router
+from .errors import InputError, ParamError, SimulationError
 from .params import Params
 from .registry import ModelSpec, Realization, get_model, get_realization
 from .results import Result
@@ -27,20 +29,8 @@ def check_seed(seed: Any) -> int:
 def split_overrides(
     spec: ModelSpec, real: Realization, params: Params | dict | None, overrides: dict
 ) -> tuple[Params, Params | None]:
-    """Validate model params and realization options; unknown names raise ParamError."""
-    opt_fields = set(real.options.model_fields) if real.options else set()
-    model_kw = {k: v for k, v in overrides.items() if k not in opt_fields}
-    opt_kw = {k: v for k, v in overrides.items() if k in opt_fields}
-    unknown = sorted(set(model_kw) - set(spec.params.model_fields))
-    if unknown:
-        allowed = list(spec.params.model_fields) + sorted(opt_fields)
-        raise ParamError(
-            f"{spec.params.__name__}.{unknown[0]}: unknown parameter for realization "
-            f"{real.name!r} (allowed: {', '.join(allowed)}) (got {model_kw[unknown[0]]!r})"
-        )
-    p = spec.params.create(params, **model_kw)
-    opts = real.options.create(None, **opt_kw) if real.options else None
-    return p, opts
+    """Validate model params and realization options (see :func:`neurotwin.router.route`)."""
+    return router.route(spec, real, params, overrides)
 
 
 def draw(
@@ -54,17 +44,38 @@ def draw(
 
     Separate streams keep the patterns and cues identical across realizations and
     across changes to how many random numbers a simulator consumes. Arrays the
-    caller supplies are used as given; the cues are drawn from the drawn weights
-    (never from unvalidated user weights), so nothing is drawn when both are given.
+    caller supplies are used as given (completed by the model where it can, e.g. W
+    from the caller's patterns); inputs the caller did not supply are drawn from the
+    weights in use, so cues come from the caller's own patterns.
     """
     w_ss, in_ss, sim_ss = np.random.SeedSequence(seed).spawn(3)
-    if inputs is None:
-        drawn = spec.weights(params, np.random.default_rng(w_ss))
-        inputs = spec.make_inputs(params, drawn, np.random.default_rng(in_ss))
-        weights = drawn if weights is None else weights
-    elif weights is None:
+    given = weights
+    if weights is None:
         weights = spec.weights(params, np.random.default_rng(w_ss))
+    elif spec.complete_weights is not None:
+        weights = spec.complete_weights(params, weights)
+    if inputs is None:
+        try:
+            inputs = spec.make_inputs(params, weights, np.random.default_rng(in_ss))
+        except Exception:
+            if given is None:
+                raise
+            # the caller's weights do not fit: let the model's own checks say why, with
+            # inputs drawn from weights of the right shapes
+            own = spec.weights(params, np.random.default_rng(w_ss))
+            spec.validate(
+                params, weights, spec.make_inputs(params, own, np.random.default_rng(in_ss))
+            )
+            raise
     return weights, inputs, int(sim_ss.generate_state(1)[0])
+
+
+def _check_arrays(name: str, arrays: Any) -> dict | None:
+    if arrays is None:
+        return None
+    if not isinstance(arrays, dict) or not all(isinstance(k, str) for k in arrays):
+        raise InputError(f"{name}: must be a dict of named arrays (got {type(arrays).__name__})")
+    return arrays
 
 
 @dataclass
@@ -79,6 +90,10 @@ class Plan:
     weights: dict
     inputs: dict
     sim_seed: int
+    #: names of the arrays the caller supplied (recorded in provenance)
+    given: tuple[str, ...] = ()
+    #: model parameters the realization chose because the user set none
+    defaults_used: dict = field(default_factory=dict)
 
 
 def prepare(
@@ -95,27 +110,69 @@ def prepare(
     spec = get_model(model)
     real = get_realization(model, realization)
     seed = check_seed(seed)
-    p, opts = split_overrides(spec, real, params, overrides)
+    weights = _check_arrays("weights", weights)
+    inputs = _check_arrays("inputs", inputs)
+    given_weights = weights
+    implied = spec.adopt(weights, inputs) if spec.adopt and weights is not None else {}
+    p, opts = router.route(spec, real, params, overrides, implied)
     real.ensure_available(opts)
     weights, inputs, sim_seed = draw(spec, p, seed, weights, inputs)
     spec.validate(p, weights, inputs)
     if real.preflight is not None:
         real.preflight(p, weights, inputs, sim_seed, opts)
-    return Plan(spec, real, p, opts, seed, weights, inputs, sim_seed)
+    given = tuple(sorted(given_weights)) if given_weights is not None else ()
+    used = router.defaults_used(real, params, overrides, implied)
+    return Plan(spec, real, p, opts, seed, weights, inputs, sim_seed, given, used)
 
 
-def execute(plan: Plan) -> Result:
+@dataclass
+class Built:
+    """A realization's built network for one plan, reusable by :func:`run_built`."""
+
+    plan: Plan
+    network: Any
+    build_time_s: float
+
+
+def build(plan: Plan) -> Built:
+    """Phase one: build (and, for compiled devices, compile) the plan's network."""
     t0 = time.perf_counter()
-    result: Result = plan.real.func(
-        plan.params, plan.weights, plan.inputs, plan.sim_seed, plan.options
-    )
+    network = plan.real.build(plan.params, plan.weights, plan.inputs, plan.sim_seed, plan.options)
+    return Built(plan, network, time.perf_counter() - t0)
+
+
+def run_built(built: Built, inputs: dict | None = None) -> Result:
+    """Phase two: run a built network on ``inputs`` (default: the plan's) and observe it."""
+    plan = built.plan
+    inputs = plan.inputs if inputs is None else inputs
+    if inputs is not plan.inputs:
+        plan.spec.validate(plan.params, plan.weights, inputs)
+    t0 = time.perf_counter()
+    result: Result = plan.real.run(built.network, inputs)
     wall = time.perf_counter() - t0
     result.seed = plan.seed
     result.options = plan.options.model_dump() if plan.options else {}
-    shared = plan.spec.observe(result, plan.params, plan.weights, plan.inputs)
+    shared = plan.spec.observe(result, plan.params, plan.weights, inputs)
     result.observables = {**shared, **result.observables}
-    result.provenance = {**provenance(plan.real), **result.provenance, "wall_time_s": wall}
+    extra: dict[str, Any] = {}
+    if plan.real.two_phase:
+        extra["network_build_s"] = built.build_time_s
+    if plan.defaults_used:
+        extra["realization_defaults"] = plan.defaults_used
+    if plan.given:
+        extra["given_arrays"] = list(plan.given)
+    result.provenance = {
+        **provenance(plan.real),
+        **result.provenance,
+        **extra,
+        "wall_time_s": wall + built.build_time_s,
+    }
     return result
+
+
+def execute(plan: Plan) -> Result:
+    """Build and run ``plan`` once."""
+    return run_built(build(plan))
 
 
 def run(
@@ -138,8 +195,13 @@ def run(
         Model parameters; missing fields take their defaults.
     seed : int
         Every random draw (weights, cues, simulator noise) derives from it.
-    weights, inputs : dict, optional
-        Use these arrays instead of drawing them (validated first).
+    weights : dict, optional
+        Your own arrays instead of drawn ones, e.g. ``{"patterns": images}`` for
+        ``hopfield``: the model completes what it can (W by the storage rule), takes
+        the sizes they imply (``n_units``, ``n_patterns``), and draws the cues from
+        them. A value you set that the arrays contradict is refused.
+    inputs : dict, optional
+        Your own inputs (cues), with the weights they belong to.
     **overrides
         Model parameters or the realization's options, by name.
 
@@ -150,21 +212,27 @@ def run(
 
 
 def provenance(real: Realization) -> dict:
-    pkgs = ["neurotwin", "numpy", "scipy", *real.requires]
-    versions = {}
-    for pkg in pkgs:
-        try:
-            versions[pkg] = importlib.metadata.version(pkg)
-        except importlib.metadata.PackageNotFoundError:
-            versions[pkg] = None
+    """Versions, Python, backend and git revision; looked up once per process."""
     return {
-        "versions": versions,
+        "versions": dict(_versions(("neurotwin", "numpy", "scipy", *real.requires))),
         "python": platform.python_version(),
         "backend": real.name,
         "git_revision": _git_revision(),
     }
 
 
+@cache
+def _versions(pkgs: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+    out = []
+    for pkg in pkgs:
+        try:
+            out.append((pkg, importlib.metadata.version(pkg)))
+        except importlib.metadata.PackageNotFoundError:
+            out.append((pkg, None))
+    return tuple(out)
+
+
+@cache
 def _git_revision() -> str | None:
     try:
         out = subprocess.run(

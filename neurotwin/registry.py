@@ -1,10 +1,19 @@
-"""Model -> realization -> builder, with lazy import of optional backends.
+"""Model -> realization -> builder, loaded lazily and strictly.
 
-A model module (``rate_models/<m>.py``) calls :func:`register_model`; a
-realization is any function decorated with :func:`realization`. Spiking
-modules import their simulator inside the builder, so listing what exists never
-imports Brian2 or Nengo; :func:`Realization.available` only asks whether the
-packages are installed.
+Layout: a model family is a package ``rate_models/<family>/`` with one registered
+model per module, named after the model (``modern-hopfield`` ->
+``modern_hopfield.py``), and its realizations in ``spiking/<family>/`` (one module
+per backend). A model module calls :func:`register_model`; a realization is a
+function (one phase) or a class with ``build`` and ``run`` (two phases) decorated
+with :func:`realization`.
+
+Loading is lazy: :func:`get_model` imports the model's own module and its family's
+realization modules, nothing else; spiking modules import their simulator inside
+the builder, so even that never imports Brian2 or Nengo. :func:`models` (``neurotwin
+list``) imports every family.
+
+Registration is strict: a duplicate model or realization name raises, and so does a
+realization whose model its module never registers.
 """
 
 from __future__ import annotations
@@ -16,12 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import BackendUnavailable, ParamError
+from .errors import BackendUnavailable, NeurotwinError, ParamError
 from .params import Params
 
-# Packages whose modules register models and realizations, imported on first use
-# (references first). A new model registers by existing; no list to edit.
-MODEL_PACKAGES = ("neurotwin.rate_models", "neurotwin.spiking")
+#: packages of model families (the math) and of their realizations
+MODEL_PACKAGE = "neurotwin.rate_models"
+REALIZATION_PACKAGE = "neurotwin.spiking"
 
 INSTALL_HINT = {
     "brian2": 'pip install "brian2==2.9.0"',
@@ -31,13 +40,37 @@ INSTALL_HINT = {
 }
 
 
+class RegistryError(NeurotwinError, RuntimeError):
+    """A model or realization is registered twice, or a realization names no model."""
+
+
+@dataclass
+class OnePhase:
+    """What :meth:`Realization.build` returns for a one-phase realization: its arguments."""
+
+    params: Params
+    weights: dict
+    inputs: dict
+    seed: int
+    options: Params | None
+
+
 @dataclass
 class Realization:
-    """One way of simulating a model (the reference, Brian2, Nengo, ...)."""
+    """One way of simulating a model (the reference, Brian2, Nengo, ...).
+
+    Two phases: ``build(params, weights, inputs, seed, options) -> built`` makes the
+    network (compiles it, for Brian2's ``cpp_standalone``); ``run(built, inputs) ->
+    Result`` simulates it, and may be called again on the same ``built`` with other
+    inputs of the same shapes (a sweep over cues compiles once). A one-phase
+    realization (a plain function) builds nothing: its build step only keeps the
+    arguments.
+    """
 
     model: str
     name: str
-    func: Callable[..., Any]
+    build: Callable[..., Any]
+    run: Callable[[Any, dict], Any]
     options: type[Params] | None = None
     requires: tuple[str, ...] = ()
     #: extra availability check given the validated options (e.g. a C++ compiler);
@@ -46,7 +79,15 @@ class Realization:
     #: ``preflight(params, weights, inputs, seed, options)``: does this concrete run fit
     #: the backend (e.g. the chip's cores and axons)? Raises before any simulation.
     preflight: Callable[..., None] | None = None
+    #: True when ``build`` does real work that ``run`` can reuse
+    two_phase: bool = False
+    #: names of typed capabilities (``neurotwin.capabilities``) the Results carry
+    capabilities: tuple[str, ...] = ()
+    #: model parameter values this realization runs with where the user set none (e.g. the
+    #: one interaction a spiking circuit realizes); recorded in the Result's provenance
+    defaults: dict[str, Any] = field(default_factory=dict)
     doc: str = ""
+    module: str = ""
 
     def missing(self) -> list[str]:
         return [pkg for pkg in self.requires if importlib.util.find_spec(pkg) is None]
@@ -80,7 +121,7 @@ class Realization:
 class ModelSpec:
     """What the harness needs to know about a model.
 
-    ``weights(params, rng) -> dict`` and ``make_inputs(params, rng) -> dict``
+    ``weights(params, rng) -> dict`` and ``make_inputs(params, weights, rng) -> dict``
     draw everything random; ``validate(params, weights, inputs)`` raises
     :class:`~neurotwin.errors.InputError` for arrays that do not fit;
     ``observe(result, params, weights, inputs) -> dict`` computes the shared
@@ -101,19 +142,56 @@ class ModelSpec:
     quick_params: dict = field(default_factory=dict)
     doc: str = ""
     realizations: dict[str, Realization] = field(default_factory=dict)
+    #: ``exporters[format](params, weights, inputs, seed, options) -> object``, e.g. a NIR
+    #: graph; filled by :func:`exporter` in the family's spiking package
+    exporters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    #: ``adopt(weights, inputs) -> dict``: the parameter values that arrays a user hands in
+    #: imply (e.g. ``n_units`` from the patterns' shape, ``storage='given'`` for a given W)
+    adopt: Callable[[dict | None, dict | None], dict] | None = None
+    #: ``complete_weights(params, given) -> dict``: the full weights from a partial set the
+    #: user gave (e.g. W by the storage rule from the user's patterns); None: all or nothing
+    complete_weights: Callable[[Params, dict], dict] | None = None
+    #: the family package (``hopfield`` for ``neurotwin.rate_models.hopfield.*``)
+    family: str = ""
 
 
 _MODELS: dict[str, ModelSpec] = {}
+#: realizations decorated before their model's ``register_model`` in the same module
 _PENDING: list[Realization] = []
-_loaded = False
+_loaded_families: set[str] = set()
+_all_loaded = False
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:
+    if spec.name in _MODELS:
+        raise RegistryError(
+            f"model {spec.name!r} is registered twice ({_MODELS[spec.name].params.__module__} "
+            f"and {spec.params.__module__})"
+        )
+    if not spec.family:
+        spec.family = _family_of(spec.params.__module__)
     _MODELS[spec.name] = spec
     for real in [r for r in _PENDING if r.model == spec.name]:
-        spec.realizations[real.name] = real
+        _add(spec, real)
         _PENDING.remove(real)
     return spec
+
+
+def _family_of(module: str) -> str:
+    parts = module.split(".")
+    prefix = MODEL_PACKAGE.split(".")
+    if parts[: len(prefix)] == prefix and len(parts) > len(prefix) + 1:
+        return parts[len(prefix)]
+    return ""
+
+
+def _add(spec: ModelSpec, real: Realization) -> None:
+    if real.name in spec.realizations:
+        raise RegistryError(
+            f"realization {spec.name}/{real.name} is registered twice "
+            f"({spec.realizations[real.name].module} and {real.module})"
+        )
+    spec.realizations[real.name] = real
 
 
 def realization(
@@ -124,46 +202,155 @@ def realization(
     requires: tuple[str, ...] = (),
     check: Callable[[Params | None], None] | None = None,
     preflight: Callable[..., None] | None = None,
+    capabilities: tuple[str, ...] = (),
+    defaults: dict[str, Any] | None = None,
 ):
-    """Decorator: register ``func(params, weights, inputs, seed, options) -> Result``."""
+    """Decorator: register a realization of ``model`` called ``name``.
 
-    def deco(func):
+    On a function ``func(params, weights, inputs, seed, options) -> Result``: one
+    phase. On a class with static ``build(params, weights, inputs, seed, options)``
+    and ``run(built, inputs) -> Result``: two phases (see :class:`Realization`).
+    """
+
+    def deco(target):
+        if isinstance(target, type):
+            build, run, two = target.build, target.run, True
+        else:
+            build, run, two = OnePhase, _run_one_phase(target), False
         real = Realization(
-            model, name, func, options, tuple(requires), check, preflight, func.__doc__ or ""
+            model,
+            name,
+            build,
+            run,
+            options,
+            tuple(requires),
+            check,
+            preflight,
+            two,
+            tuple(capabilities),
+            dict(defaults or {}),
+            (target.__doc__ or "").strip(),
+            target.__module__,
         )
         if model in _MODELS:
-            _MODELS[model].realizations[name] = real
+            _add(_MODELS[model], real)
         else:
             _PENDING.append(real)
+        return target
+
+    return deco
+
+
+def _run_one_phase(func: Callable[..., Any]) -> Callable[[OnePhase, dict], Any]:
+    def run(built: OnePhase, inputs: dict) -> Any:
+        return func(built.params, built.weights, inputs, built.seed, built.options)
+
+    run.__wrapped__ = func  # type: ignore[attr-defined]
+    return run
+
+
+def exporter(model: str, fmt: str):
+    """Decorator: ``func(params, weights, inputs, seed, options)`` exports ``model`` as ``fmt``."""
+
+    def deco(func):
+        spec = _MODELS.get(model)
+        if spec is None:
+            raise RegistryError(f"exporter {fmt!r} names model {model!r}, which is not registered")
+        if fmt in spec.exporters:
+            raise RegistryError(f"exporter {model}/{fmt} is registered twice")
+        spec.exporters[fmt] = func
         return func
 
     return deco
 
 
-def _load() -> None:
-    global _loaded
-    if not _loaded:
-        for mod in package_modules(*MODEL_PACKAGES):
-            importlib.import_module(mod)
-        _loaded = True
+# -- lazy loading ----------------------------------------------------------------------------
 
 
-def package_modules(*packages: str) -> list[str]:
-    """Every module of ``packages``, in order, sorted by name within each package."""
-    names = []
-    for pkg in packages:
-        path = importlib.import_module(pkg).__path__
-        names += [
-            f"{pkg}.{m.name}" for m in sorted(pkgutil.iter_modules(path), key=lambda m: m.name)
-        ]
-    return names
+def _import(module: str) -> None:
+    """Import ``module`` and hold it to the rule that its realizations name a model."""
+    importlib.import_module(module)
+    orphans = [r for r in _PENDING if r.module == module]
+    if orphans:
+        for r in orphans:
+            _PENDING.remove(r)
+        r = orphans[0]
+        raise RegistryError(
+            f"realization {r.model}/{r.name} in {module} names model {r.model!r}, "
+            f"which no module registers"
+        )
+
+
+def submodules(package: str) -> list[str]:
+    """Modules directly in ``package`` (sorted), without importing them; [] if it is absent."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except ModuleNotFoundError:
+        return []
+    if spec is None or spec.submodule_search_locations is None:
+        return []
+    found = pkgutil.iter_modules(spec.submodule_search_locations)
+    return [f"{package}.{m.name}" for m in sorted(found, key=lambda m: m.name)]
+
+
+def families() -> list[str]:
+    """Every model family (a subpackage of ``rate_models``)."""
+    return [m.rsplit(".", 1)[1] for m in submodules(MODEL_PACKAGE) if not _private(m)]
+
+
+def _private(module: str) -> bool:
+    return module.rsplit(".", 1)[1].startswith("_")
+
+
+def _load_family(family: str) -> None:
+    """Import every model module of ``family``, then its realization modules."""
+    if family in _loaded_families:
+        return
+    _loaded_families.add(family)
+    for package in (f"{MODEL_PACKAGE}.{family}", f"{REALIZATION_PACKAGE}.{family}"):
+        for module in submodules(package):
+            if not _private(module):
+                _import(module)
+
+
+def _load_model(name: str) -> None:
+    """Import the module holding model ``name`` (by the naming rule), then its family."""
+    module_name = name.replace("-", "_")
+    for family in families():
+        module = f"{MODEL_PACKAGE}.{family}.{module_name}"
+        if module in submodules(f"{MODEL_PACKAGE}.{family}"):
+            _import(module)
+            _load_family(family)
+            return
+    _load_all()  # a model whose module breaks the naming rule is still found
+
+
+def _load_all() -> None:
+    global _all_loaded
+    if not _all_loaded:
+        for family in families():
+            _load_family(family)
+        # TRANSITION: flat modules of the old layout (removed once every family is a package)
+        for package in (MODEL_PACKAGE, REALIZATION_PACKAGE):
+            for module in submodules(package):
+                spec = importlib.util.find_spec(module)
+                if not _private(module) and spec.submodule_search_locations is None:
+                    _import(module)
+        _all_loaded = True
 
 
 def get_model(name: str) -> ModelSpec:
-    _load()
+    if isinstance(name, str) and name not in _MODELS:
+        _load_model(name)
     if not isinstance(name, str) or name not in _MODELS:
+        _load_all()
         raise ParamError(f"model: must be one of {', '.join(sorted(_MODELS))} (got {name!r})")
-    return _MODELS[name]
+    spec = _MODELS[name]
+    if spec.family:
+        _load_family(spec.family)
+    else:
+        _load_all()
+    return spec
 
 
 def get_realization(model: str, name: str) -> Realization:
@@ -176,10 +363,15 @@ def get_realization(model: str, name: str) -> Realization:
     return spec.realizations[name]
 
 
+def all_models() -> dict[str, ModelSpec]:
+    """Every registered model (imports every family), by name."""
+    _load_all()
+    return dict(sorted(_MODELS.items()))
+
+
 def models() -> dict[str, dict[str, bool]]:
     """Every model with its realizations and whether each is available here."""
-    _load()
     return {
         m: {r: real.available() for r, real in spec.realizations.items()}
-        for m, spec in sorted(_MODELS.items())
+        for m, spec in all_models().items()
     }

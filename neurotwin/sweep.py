@@ -47,9 +47,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from . import router
 from .errors import NeurotwinError, ParamError
-from .harness import check_seed, execute, prepare, split_overrides
-from .registry import get_model, get_realization, package_modules
+from .harness import check_seed, execute, prepare
+from .registry import get_model, get_realization, submodules
 from .results import Result, write_dataset, write_text
 
 #: version of the manifest and point-file layout
@@ -165,6 +166,8 @@ _loaded = False
 
 def register_experiment(exp: Experiment) -> Experiment:
     """Register ``exp`` and, if it has one, its reduced variant (``<name>-quick``)."""
+    if exp.name in EXPERIMENTS:
+        raise ParamError(f"experiment: {exp.name!r} is registered twice (got {exp.name!r})")
     EXPERIMENTS[exp.name] = exp
     if exp.quick is not None:
         quick = exp.quick()
@@ -175,7 +178,7 @@ def register_experiment(exp: Experiment) -> Experiment:
 def _load() -> None:
     global _loaded
     if not _loaded:
-        for mod in package_modules(EXPERIMENT_PACKAGE):
+        for mod in submodules(EXPERIMENT_PACKAGE):
             importlib.import_module(mod)
         _loaded = True
 
@@ -323,7 +326,7 @@ def expand(exp: Experiment) -> list[Point]:
                 **exp.per_realization.get(label, {}),
                 **{k: _plain(v) for k, v in derived.items()},
             }
-            params, opts = split_overrides(spec, real, None, kw)
+            params, opts = router.route(spec, real, None, kw)
             p = params.model_dump()
             o = opts.model_dump() if opts is not None else {}
             for s in seeds:
