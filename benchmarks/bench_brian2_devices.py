@@ -32,6 +32,7 @@ import neurotwin
 from neurotwin.harness import prepare
 from neurotwin.rate_models import hopfield as hf
 from neurotwin.spiking import hopfield as b2hop
+from neurotwin.spiking._brian2 import standalone
 
 #: cue strengths of the sweep (field units; the default is 2.0): none, weak, ...
 CUE_STRENGTHS = (0.0, 0.05, 0.25, 2.0)
@@ -49,7 +50,7 @@ def standalone_sweep(plan, cue_strengths, cue_noises) -> list[dict]:
     directory = tempfile.mkdtemp(prefix="neurotwin-bench-")
     rows = []
     try:
-        with b2hop.standalone(directory) as device:
+        with standalone(directory) as device:
             t0 = time.perf_counter()
             net = b2hop.build_network(params, plan.weights, plan.inputs, plan.sim_seed, opts)
             net.run()

@@ -202,7 +202,7 @@ def run_boltzmann_brian2(
 ) -> Result:
     """Neural sampling (Buesing et al. 2011) of the Boltzmann machine, all chains at once,
     from the same initial states ``z0`` as the reference (forced first spikes)."""
-    from neurotwin.spiking.hopfield import runtime_target
+    from neurotwin.spiking._brian2 import runtime_target
 
     w, b = np.asarray(weights["W"], float), np.asarray(weights["b"], float)
     with runtime_target("numpy"):
@@ -224,7 +224,7 @@ def run_boltzmann_brian2(
 def run_rbm_brian2(params: RBMParams, weights: dict, inputs: dict, seed: int, options=None):
     """Neural sampling of the trained RBM: visible and hidden neurons in one group with the
     bipartite weights; the ``visible`` and ``hidden`` traces are their z read-outs."""
-    from neurotwin.spiking.hopfield import runtime_target
+    from neurotwin.spiking._brian2 import runtime_target
 
     w = np.asarray(weights["W"], float)
     nv, nh = w.shape

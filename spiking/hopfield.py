@@ -155,13 +155,10 @@ Fusi, S. & Mattia, M. (1999). Collective behavior of networks with linear
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -169,12 +166,13 @@ import numpy as np
 import pydantic
 from pydantic import Field
 
-from neurotwin.errors import BackendUnavailable, SimulationError
+from neurotwin.errors import SimulationError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.rate_models.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking._brian2 import _b2, device_check, is_multiple, runtime_target, standalone
 
 #: ``converged`` compares the decoded state over this many final windows
 CONVERGED_WINDOWS = 3
@@ -182,9 +180,6 @@ CONVERGED_WINDOWS = 3
 NOISE_PER_TEMPERATURE = 0.8
 #: runaway bound: mean rate above this fraction of the maximal rate 1 / max(tau_ref, dt)
 RUNAWAY_FRACTION = 0.9
-#: C++ compilers looked for on PATH (when $CXX is not set), in brian2's makefile order
-COMPILERS = ("c++", "g++", "clang++")
-_REL_TOL = 1e-6
 
 
 class SpikingRecallOptions(Params):
@@ -223,17 +218,17 @@ class SpikingRecallOptions(Params):
 
     @pydantic.model_validator(mode="after")
     def _windows_tile_the_run(self):
-        if not _is_multiple(self.window_s, self.dt_s):
+        if not is_multiple(self.window_s, self.dt_s):
             raise ValueError(
                 f"window_s: must be an integer multiple of dt_s = {self.dt_s!r} "
                 f"(got {self.window_s!r})"
             )
-        if not _is_multiple(self.cue_duration_s, self.window_s):
+        if not is_multiple(self.cue_duration_s, self.window_s):
             raise ValueError(
                 f"cue_duration_s: must be an integer multiple of window_s = {self.window_s!r} "
                 f"(got {self.cue_duration_s!r})"
             )
-        if not _is_multiple(self.recall_duration_s, self.window_s) or (
+        if not is_multiple(self.recall_duration_s, self.window_s) or (
             round(self.recall_duration_s / self.window_s) < CONVERGED_WINDOWS
         ):
             raise ValueError(
@@ -263,11 +258,6 @@ class Brian2HopfieldOptions(SpikingRecallOptions):
     )
 
 
-def _is_multiple(x: float, step: float) -> bool:
-    k = round(x / step)
-    return k >= 1 and abs(x - k * step) <= _REL_TOL * x
-
-
 def on_rate_hz(options: Brian2HopfieldOptions) -> float:
     """nu_on: the firing rate of a unit whose field is +1 (constant input 1 + g)."""
     g = options.gain
@@ -276,46 +266,6 @@ def on_rate_hz(options: Brian2HopfieldOptions) -> float:
 
 def runaway_rate_hz(options: Brian2HopfieldOptions) -> float:
     return RUNAWAY_FRACTION / max(options.tau_ref_s, options.dt_s)
-
-
-# -- availability ------------------------------------------------------------------
-
-
-def find_compiler() -> str | None:
-    """The C++ compiler brian2's makefile will call: ``$CXX`` if set, else the first found."""
-    cxx = os.environ.get("CXX", "").split()
-    if cxx:
-        return shutil.which(cxx[0])
-    for name in COMPILERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def _check_device(options: Brian2HopfieldOptions | None) -> None:
-    """Compiled targets need a C++ compiler (and standalone ``make``): name what is missing."""
-    if options is None:
-        return
-    if options.device == "cpp_standalone":
-        what, tools = "device='cpp_standalone'", ("make",)
-    elif options.codegen_target == "cython":
-        what, tools = "codegen_target='cython'", ()
-    else:
-        return
-    if find_compiler() is None:
-        cxx = os.environ.get("CXX", "").split()
-        looked = f"$CXX = {cxx[0]!r} is not" if cxx else f"none of {', '.join(COMPILERS)}"
-        raise BackendUnavailable(
-            f"realization hopfield/brian2 with {what} needs a C++ compiler "
-            f"({looked} on PATH); install one, e.g. apt-get install g++"
-        )
-    for tool in tools:
-        if shutil.which(tool) is None:
-            raise BackendUnavailable(
-                f"realization hopfield/brian2 with {what} needs {tool} "
-                f"(not on PATH); install it, e.g. apt-get install {tool}"
-            )
 
 
 # -- building ----------------------------------------------------------------------
@@ -354,12 +304,6 @@ class Brian2Hopfield:
 
     def run(self) -> None:
         self.network.run(self.n_steps * self.dt_s * _b2().second, namespace=self.namespace)
-
-
-def _b2():
-    import brian2
-
-    return brian2
 
 
 def cue_current(options: Brian2HopfieldOptions) -> float:
@@ -512,50 +456,12 @@ def decode(net: Brian2Hopfield, options: Brian2HopfieldOptions) -> Decoded:
     )
 
 
-# -- devices -----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def runtime_target(target: str) -> Iterator[None]:
-    """Use ``target`` for code generation inside the block; restore the preference after."""
-    prefs = _b2().prefs
-    old = prefs.codegen.target
-    prefs.codegen.target = target
-    try:
-        yield
-    finally:
-        prefs.codegen.target = old
-
-
-@contextlib.contextmanager
-def standalone(directory: str) -> Iterator[Any]:
-    """Switch to ``cpp_standalone`` (building into ``directory``), and back afterwards.
-
-    On exit the standalone device is reinitialised and the previous device
-    (normally ``runtime``) is active again, so later runtime runs in the same
-    process work.
-    """
-    b2 = _b2()
-    b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
-    env_cxx = None
-    if "CXX" not in os.environ:
-        # make's default $(CXX) is g++; point it at the compiler we found instead
-        found = find_compiler()
-        if found is not None and shutil.which("g++") is None:
-            env_cxx = os.environ["CXX"] = found
-    try:
-        yield b2.get_device()
-    finally:
-        if env_cxx is not None:
-            os.environ.pop("CXX", None)
-        from brian2.devices.device import reset_device
-
-        b2.device.reinit()
-        reset_device()
-
-
 @realization(
-    "hopfield", "brian2", options=Brian2HopfieldOptions, requires=("brian2",), check=_check_device
+    "hopfield",
+    "brian2",
+    options=Brian2HopfieldOptions,
+    requires=("brian2",),
+    check=device_check("hopfield/brian2"),
 )
 def run_brian2(
     params: HopfieldParams,

@@ -1,7 +1,7 @@
 r"""Nengo and Loihi-emulator realizations of the Hopfield network (``nengo``, ``loihi-emulator``).
 
 The same spiking network as the Brian2 realization (``spiking/hopfield.py``),
-built with the shared helpers of ``spiking/nengo_common.py`` and run on
+built with the shared helpers of ``spiking/_nengo`` and run on
 ``nengo.Simulator`` (float) or ``nengo_loihi.Simulator(target="sim")`` (the
 chip's fixed-point arithmetic, emulated). All ``n_cues`` cues are recalled at
 once, by independent copies of the network: copy ``c`` is its own population
@@ -93,7 +93,8 @@ from neurotwin.rate_models.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
 
-from . import nengo_common as nc
+from . import _loihi as loihi
+from . import _nengo as nc
 from .hopfield import CONVERGED_WINDOWS, RUNAWAY_FRACTION, SpikingRecallOptions
 
 #: NEF variant: f(x) = clip(x / delta, -1, 1), the represented range and the eval points
@@ -217,8 +218,8 @@ def nef_populations(
     n, k = params.n_units, options.neurons_per_unit
     rng = np.random.default_rng(seed)
     lif = nengo.LIF(tau_rc=options.tau_rc_s, tau_ref=options.tau_ref_s)
-    lo, hi = nc.LOIHI_ENSEMBLE_DEFAULTS["max_rates"]
-    ilo, ihi = nc.LOIHI_ENSEMBLE_DEFAULTS["intercepts"]
+    lo, hi = loihi.LOIHI_ENSEMBLE_DEFAULTS["max_rates"]
+    ilo, ihi = loihi.LOIHI_ENSEMBLE_DEFAULTS["intercepts"]
     # tuning of every neuron, unit by unit: encoders ±1 on the unit's field x_i / radius
     enc = np.where(rng.random((n, k)) < 0.5, -1.0, 1.0)
     max_rates = rng.uniform(lo, hi, (n, k))
@@ -322,7 +323,7 @@ def populations(params, weights, inputs, seed, options, backend):
 
 def chip_preflight(
     params: HopfieldParams, weights: dict, inputs: dict, seed: int, options: LoihiHopfieldOptions
-) -> nc.ChipPlan:
+) -> loihi.ChipPlan:
     """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not.
 
     Runs before anything is built (also from :func:`neurotwin.deploy.deploy`, before
@@ -331,7 +332,7 @@ def chip_preflight(
     pops, ins, _ = populations(params, weights, inputs, seed, options, "loihi-emulator")
     if options.residual_weights:  # the residual's values do not change what it occupies
         pops = [replace(p, recurrent_residual=np.zeros_like(p.recurrent)) for p in pops]
-    return nc.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
+    return loihi.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
 
 
 def simulate_hopfield(
@@ -349,7 +350,7 @@ def simulate_hopfield(
     if backend == "loihi-emulator":
         if options.residual_weights:
             pops = nc.with_chip_residuals(pops, ins, options.dt_s, seed)
-        nc.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
+        loihi.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
     built = nc.build_network(pops, ins, backend)
     t_map = time.perf_counter() - t0
     n_steps = options.n_windows * options.steps_per_window
@@ -406,13 +407,13 @@ def chip_summary(out: nc.SimOutput, params: HopfieldParams, options) -> dict:
         "blocks": full["blocks"],
     }
     q0 = chip["quantization"]["cue0"]
-    quant = nc.quantization_summary(q0)
+    quant = loihi.quantization_summary(q0)
     ev = chip["events"]
     spikes = sum(p["spikes"] for p in ev["populations"].values())
     syn_ops = sum(p["synaptic_ops"] for p in ev["populations"].values())
     updates = sum(p["compartment_updates"] for p in ev["populations"].values())
     c = params.n_cues
-    energy = nc.energy_estimate(spikes, syn_ops, updates, ev["input_synaptic_ops"])
+    energy = loihi.energy_estimate(spikes, syn_ops, updates, ev["input_synaptic_ops"])
     per_recall = {
         "spikes": spikes / c,
         "synaptic_ops": syn_ops / c,

@@ -52,9 +52,9 @@ from neurotwin.rate_models.learning import (
 )
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking.hopfield import runtime_target
+from neurotwin.spiking._brian2 import runtime_target
 
-from . import nengo_common as nc
+from . import _nengo as nc
 
 #: Song, Miller & Abbott (2000) LIF constants (s, V)
 LIF = {
@@ -281,7 +281,7 @@ def _run_pes(params: PesParams, weights: dict, inputs: dict, seed: int, backend:
     log = nc.WarningLog()
     with nc.capture_warnings(log):
         if backend == "nengo":
-            # no shared decoder cache: it breaks across numpy majors (see nengo_common)
+            # no shared decoder cache: it breaks across numpy majors (see _nengo.simulation)
             model = nengo.builder.Model(dt=params.dt_s, decoder_cache=nengo.cache.NoDecoderCache())
             sim = nengo.Simulator(net, dt=params.dt_s, progress_bar=False, seed=seed, model=model)
             prov["simulator"] = "nengo.Simulator"

@@ -92,7 +92,7 @@ the circuit (``beta`` is measured, not set).
 .. rubric:: Nengo and the Loihi emulator
 
 ``nengo`` and ``loihi-emulator`` build the same circuit with
-``spiking/nengo_common.py``: per cue one ``LIFPopulation`` of :math:`N + P` neurons
+``spiking/_nengo``: per cue one ``LIFPopulation`` of :math:`N + P` neurons
 (features first) whose single neuron-to-neuron transform holds the feed-forward,
 feedback and inhibitory weights (:func:`circuit_populations`); the cue is a
 ``WindowedInput`` on the features; the memory noise is a lowpass-filtered
@@ -125,8 +125,10 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.modern_hopfield import MODEL, ModernHopfieldParams, logsumexp, softmax
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking import nengo_common as nc
-from neurotwin.spiking.hopfield import SpikingRecallOptions, on_rate_hz, runtime_target
+from neurotwin.spiking import _loihi as loihi
+from neurotwin.spiking import _nengo as nc
+from neurotwin.spiking._brian2 import runtime_target
+from neurotwin.spiking.hopfield import SpikingRecallOptions, on_rate_hz
 
 #: upper bound of the effective-beta fit (raw dot-product units): a hard winner-take-all
 BETA_MAX = 10.0
@@ -553,7 +555,7 @@ def circuit_populations(
     options: NengoModernHopfieldOptions,
     backend: str,
 ) -> tuple[list, list, dict]:
-    r"""One :class:`~spiking.nengo_common.LIFPopulation` of :math:`N + P` neurons per cue.
+    r"""One :class:`~neurotwin.spiking._nengo.LIFPopulation` of :math:`N + P` neurons per cue.
 
     Features are neurons :math:`0 \dots N-1`, memories :math:`N \dots N+P-1`; the
     feed-forward, feedback and inhibitory synapses of the Brian2 circuit form one
@@ -564,7 +566,7 @@ def circuit_populations(
               2 g_m X^\top / (N \nu_{\mathrm{on}}) & -J (\mathbf{1}\mathbf{1}^\top - I)
               / \nu_{\mathrm{ref}} \end{pmatrix}
 
-    (``nengo_common``'s populations hold one recurrent matrix; the zero block costs
+    (``spiking/_nengo``'s populations hold one recurrent matrix; the zero block costs
     no synapse on the chip only if nengo-loihi drops zeros, which it does not for a
     dense transform: the reported synapse count includes them).
     """
@@ -625,7 +627,7 @@ def chip_preflight(params, weights, inputs, seed, options) -> Any:
     """The memory layer's size sets the chip resources: check the circuit fits."""
     _preflight(params, weights, inputs, seed, options)
     pops, ins, _ = circuit_populations(params, weights, inputs, seed, options, "loihi-emulator")
-    return nc.check_fits(
+    return loihi.check_fits(
         pops, ins, what="ModernHopfieldParams.n_patterns", max_chips=options.max_chips
     )
 
@@ -637,7 +639,7 @@ def simulate_circuit(params, weights, inputs, seed, options, backend: str) -> Re
     n, p, n_cues = params.n_units, params.n_patterns, params.n_cues
     pops, ins, extra = circuit_populations(params, weights, inputs, seed, options, backend)
     if backend == "loihi-emulator":
-        nc.check_fits(
+        loihi.check_fits(
             pops, ins, what="ModernHopfieldParams.n_patterns", max_chips=options.max_chips
         )
     built = nc.build_network(pops, ins, backend)

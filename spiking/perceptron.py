@@ -51,7 +51,7 @@ from neurotwin.params import Params
 from neurotwin.rate_models.perceptron import PerceptronParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking.hopfield import runtime_target
+from neurotwin.spiking._brian2 import runtime_target
 
 
 class SpikingPerceptronOptions(Params):

@@ -28,7 +28,7 @@ velocity trace works as in the reference. Forward Euler with step ``dt_s`` (the
 reference's), runtime device, numpy target, ``brian2.seed(seed)``.
 
 ``nengo``: the same network in ``nengo.Simulator`` through
-:mod:`~neurotwin.spiking.nengo_common` (one :class:`LIFPopulation` with the
+:mod:`~neurotwin.spiking._nengo` (one :class:`LIFPopulation` with the
 recurrent neuron-to-neuron transform :math:`W - \gamma W'`, a Lowpass(:math:`\tau`)
 synapse, and the cue as a :class:`WindowedInput`). A transform is fixed, so
 :math:`\gamma` is constant and on from :math:`t = 0` (the cue pins the bump while
@@ -66,9 +66,10 @@ from neurotwin.params import Params
 from neurotwin.rate_models.ring_attractor import RingAttractorParams, gamma_trace
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking.hopfield import runtime_target
+from neurotwin.spiking._brian2 import runtime_target
 
-from . import nengo_common as nc
+from . import _loihi as loihi
+from . import _nengo as nc
 
 
 class RingSpikingOptions(Params):
@@ -244,12 +245,12 @@ class LoihiRingOptions(RingSpikingOptions):
 
 def chip_preflight(
     params: RingAttractorParams, weights: dict, inputs: dict, seed: int, options=None
-) -> nc.ChipPlan:
+) -> loihi.ChipPlan:
     """Check the ring fits ``options.max_chips`` Loihi chips before anything is built."""
     _check_constant_gamma(params, inputs, "loihi-emulator")
     options = options or LoihiRingOptions.create()
     pop, cue = ring_population(params, weights, inputs)
-    return nc.check_fits(
+    return loihi.check_fits(
         [pop], [cue], what="RingAttractorParams.n_units", max_chips=options.max_chips
     )
 
@@ -262,7 +263,9 @@ def simulate_ring(
     t0 = time.perf_counter()
     pop, cue = ring_population(params, weights, inputs)
     if backend == "loihi-emulator":
-        nc.check_fits([pop], [cue], what="RingAttractorParams.n_units", max_chips=options.max_chips)
+        loihi.check_fits(
+            [pop], [cue], what="RingAttractorParams.n_units", max_chips=options.max_chips
+        )
     built = nc.build_network([pop], [cue], backend)
     t_map = time.perf_counter() - t0
     out = nc.simulate(built, backend, params.n_steps, params.dt_s, seed)
@@ -289,7 +292,7 @@ def simulate_ring(
     if out.chip is not None:
         prov["chip"] = {
             "resources": {k: v for k, v in out.chip["resources"].items() if k != "blocks"},
-            "weights": nc.quantization_summary(out.chip["quantization"]["ring"]),
+            "weights": loihi.quantization_summary(out.chip["quantization"]["ring"]),
         }
     return _result(params, seed, options, t, activity, times, idx, backend, prov)
 

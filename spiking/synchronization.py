@@ -67,7 +67,7 @@ from neurotwin.rate_models.synchronization import (
 )
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking.hopfield import runtime_target
+from neurotwin.spiking._brian2 import runtime_target
 
 #: refractory period of the pulse-coupled LIF, in time steps (see the module docstring)
 REFRACTORY_STEPS = 2

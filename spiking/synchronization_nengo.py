@@ -1,7 +1,7 @@
 r"""Nengo and Loihi-emulator realizations of ``lif-sync`` (LIF neurons that lock).
 
 The network of ``spiking/synchronization.py`` (Brian2), built through the shared
-helpers of :mod:`neurotwin.spiking.nengo_common`: one population of :math:`N` LIF
+helpers of :mod:`neurotwin.spiking._nengo`: one population of :math:`N` LIF
 neurons, neuron-to-neuron coupling (no encoders or decoders), so that
 
 .. math:: \tau_m \dot v_i = I_i - v_i + \tau_m \sum_{j \ne i} \frac{K}{N}
@@ -41,7 +41,8 @@ from neurotwin.rate_models.synchronization import TWO_PI, LifSyncParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
 
-from . import nengo_common as nc
+from . import _loihi as loihi
+from . import _nengo as nc
 from .synchronization import spike_phases
 
 
@@ -92,7 +93,8 @@ def _run(params: LifSyncParams, weights: dict, inputs: dict, seed: int, backend)
         provenance["chip"] = {
             "resources": out.chip["resources"],
             "quantization": {
-                label: nc.quantization_summary(q) for label, q in out.chip["quantization"].items()
+                label: loihi.quantization_summary(q)
+                for label, q in out.chip["quantization"].items()
             },
         }
     return Result(
@@ -125,7 +127,7 @@ def loihi_preflight(params: LifSyncParams, weights, inputs, seed, options) -> No
             f"(nengo-loihi maps no synaptic delays) (got {params.delay_s!r})"
         )
     pop = lif_sync_population(params, weights, inputs, "loihi-emulator")
-    nc.check_fits([pop], [], what="LifSyncParams.n_neurons")
+    loihi.check_fits([pop], [], what="LifSyncParams.n_neurons")
 
 
 @realization(

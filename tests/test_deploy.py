@@ -1,5 +1,5 @@
 """The deployment report (``neurotwin/deploy.py``), the chip helpers it rests on
-(``spiking/nengo_common.py``) and the NIR export (``neurotwin/nir_export.py``).
+(``spiking/_loihi``, ``spiking/_nengo``) and the NIR export (``neurotwin/nir_export.py``).
 
 Skipped, with the reason, without the ``[loihi]`` extra (nengo-loihi 1.1.0 with
 numpy < 2, and nir).
@@ -28,7 +28,8 @@ from neurotwin.deploy import deploy, report_rows  # noqa: E402
 from neurotwin.errors import ExportUnsupported  # noqa: E402
 from neurotwin.harness import prepare  # noqa: E402
 from neurotwin.nir_export import export_nir  # noqa: E402
-from neurotwin.spiking import nengo_common as nc  # noqa: E402
+from neurotwin.spiking import _loihi as chip  # noqa: E402
+from neurotwin.spiking import _nengo as nc  # noqa: E402
 
 KEYS = {
     "cores", "compartments", "axons", "synapses", "fits_one_chip", "weight_bits",
@@ -167,7 +168,7 @@ def test_quantized_weights_match_independent_numpy():
     assert q2["error_rms"] == pytest.approx(np.sqrt(np.mean(err2**2)), rel=1e-9)
     assert q2["error_rms"] > np.sqrt(np.mean(((no_loss - w64) / full) ** 2))
     # neurotwin's own model of the rounding agrees too (deploy uses it)
-    np.testing.assert_allclose(nc.loihi_quantize(w, block_w_max), expect2, rtol=1e-12)
+    np.testing.assert_allclose(chip.loihi_quantize(w, block_w_max), expect2, rtol=1e-12)
 
 
 def test_too_many_input_axons_is_a_clear_error():

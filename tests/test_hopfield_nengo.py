@@ -18,7 +18,8 @@ from neurotwin import ParamError
 pytest.importorskip("nengo", reason="the nengo realization needs nengo (pip install nengo)")
 
 import neurotwin.spiking.hopfield_nengo  # noqa: E402, F401  (registers the realizations)
-from neurotwin.spiking import nengo_common as nc  # noqa: E402
+from neurotwin.spiking import _loihi as chip  # noqa: E402
+from neurotwin.spiking import _nengo as nc  # noqa: E402
 
 LOW_LOAD = dict(n_units=100, n_patterns=3, cue_noise=0.1)
 
@@ -127,13 +128,13 @@ def test_chip_limits_are_nengo_loihis(loihi):
     """The per-core limits neurotwin checks are the ones nengo-loihi enforces."""
     from nengo_loihi import block
 
-    assert nc.MAX_COMPARTMENTS == block.MAX_COMPARTMENTS == 1024
-    assert nc.MAX_IN_AXONS == block.MAX_IN_AXONS == 4096
-    assert nc.MAX_OUT_AXONS == block.MAX_OUT_AXONS == 4096
-    assert nc.MAX_SYNAPSE_BITS == block.MAX_SYNAPSE_BITS == 16384 * 64
+    assert chip.MAX_COMPARTMENTS == block.MAX_COMPARTMENTS == 1024
+    assert chip.MAX_IN_AXONS == block.MAX_IN_AXONS == 4096
+    assert chip.MAX_OUT_AXONS == block.MAX_OUT_AXONS == 4096
+    assert chip.MAX_SYNAPSE_BITS == block.MAX_SYNAPSE_BITS == 16384 * 64
     cfg = block.SynapseConfig(weight_bits=7, n_synapses=63, fanout_type=1, compression=3)
     for n in (1, 10, 63, 64, 65, 100, 1000):
-        assert nc.synapse_list_bits(n) == cfg.bits_per_axon(n), n
+        assert chip.synapse_list_bits(n) == cfg.bits_per_axon(n), n
 
 
 def test_loihi_emulator_recalls_at_low_load(loihi):
@@ -215,11 +216,11 @@ def test_a_residual_connection_counts_its_axons_and_memory():
             "units", np.ones(n), z, 0.01, 0.002, 0.005, recurrent_residual=z if residual else None
         )
 
-    assert nc.check_fits([pop(2000, False)], [], what="X.n").cores == 35
-    assert nc.check_fits([pop(2000, True)], [], what="X.n").cores == 69
-    nc.check_fits([pop(3000, False)], [], what="X.n", max_chips=2)
+    assert chip.check_fits([pop(2000, False)], [], what="X.n").cores == 35
+    assert chip.check_fits([pop(2000, True)], [], what="X.n").cores == 69
+    chip.check_fits([pop(3000, False)], [], what="X.n", max_chips=2)
     with pytest.raises(ParamError) as info:
-        nc.check_fits([pop(3000, True)], [], what="X.n", max_chips=2)
+        chip.check_fits([pop(3000, True)], [], what="X.n", max_chips=2)
     assert str(info.value) == (
         "X.n: network too large for the Loihi chip: population 'units' of 3000 neurons needs "
         "6000 input axons per core (dense recurrent fan-in 6000 + 0 input axons), over the "

@@ -1,0 +1,150 @@
+"""Brian2 utilities shared by the Brian2 realizations: compiler and device checks,
+switching the code-generation target and the standalone device, and time-grid checks.
+
+Brian2 is imported lazily (:func:`_b2`), so importing a realization does not need it.
+
+* :func:`find_compiler` finds the C++ compiler brian2's makefile will call
+  (``$CXX``, else the first of :data:`COMPILERS` on PATH);
+* :func:`check_device` / :func:`device_check`: the availability check of a
+  realization whose options have ``device`` (``"runtime"`` or ``"cpp_standalone"``)
+  and ``codegen_target`` (``"numpy"`` or ``"cython"``): compiled targets need a C++
+  compiler, and ``cpp_standalone`` also ``make``; the error names the realization,
+  the option and what is missing, before any work;
+* :func:`runtime_target` and :func:`standalone` switch brian2's code-generation target
+  or device for a block and restore it afterwards, so later runs in the same process
+  are unaffected;
+* :func:`is_multiple`: whether a duration is a whole number (at least 1) of steps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from neurotwin.errors import BackendUnavailable
+
+#: C++ compilers looked for on PATH (when $CXX is not set), in brian2's makefile order
+COMPILERS = ("c++", "g++", "clang++")
+_REL_TOL = 1e-6
+
+
+def _b2():
+    import brian2
+
+    return brian2
+
+
+def is_multiple(x: float, step: float) -> bool:
+    """``x`` is ``k * step`` for a whole ``k >= 1``, to a relative tolerance of 1e-6 of ``x``."""
+    k = round(x / step)
+    return k >= 1 and abs(x - k * step) <= _REL_TOL * x
+
+
+# -- availability ------------------------------------------------------------------
+
+
+def find_compiler() -> str | None:
+    """The C++ compiler brian2's makefile will call: ``$CXX`` if set, else the first found."""
+    cxx = os.environ.get("CXX", "").split()
+    if cxx:
+        return shutil.which(cxx[0])
+    for name in COMPILERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def check_device(options: Any | None, realization: str) -> None:
+    """Compiled targets need a C++ compiler (and standalone ``make``): name what is missing.
+
+    ``options`` has ``device`` and ``codegen_target``; ``realization`` names the
+    realization in the error, e.g. ``"hopfield/brian2"``.
+    """
+    if options is None:
+        return
+    if options.device == "cpp_standalone":
+        what, tools = "device='cpp_standalone'", ("make",)
+    elif options.codegen_target == "cython":
+        what, tools = "codegen_target='cython'", ()
+    else:
+        return
+    if find_compiler() is None:
+        cxx = os.environ.get("CXX", "").split()
+        looked = f"$CXX = {cxx[0]!r} is not" if cxx else f"none of {', '.join(COMPILERS)}"
+        raise BackendUnavailable(
+            f"realization {realization} with {what} needs a C++ compiler "
+            f"({looked} on PATH); install one, e.g. apt-get install g++"
+        )
+    for tool in tools:
+        if shutil.which(tool) is None:
+            raise BackendUnavailable(
+                f"realization {realization} with {what} needs {tool} "
+                f"(not on PATH); install it, e.g. apt-get install {tool}"
+            )
+
+
+def device_check(realization: str) -> Callable[[Any | None], None]:
+    """The registry's ``check`` for a Brian2 realization named ``realization``
+    (e.g. ``"hopfield/brian2"``): :func:`check_device` with that name."""
+
+    def check(options: Any | None) -> None:
+        check_device(options, realization)
+
+    return check
+
+
+# -- devices -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def runtime_target(target: str) -> Iterator[None]:
+    """Use ``target`` for code generation inside the block; restore the preference after."""
+    prefs = _b2().prefs
+    old = prefs.codegen.target
+    prefs.codegen.target = target
+    try:
+        yield
+    finally:
+        prefs.codegen.target = old
+
+
+@contextlib.contextmanager
+def standalone(directory: str) -> Iterator[Any]:
+    """Switch to ``cpp_standalone`` (building into ``directory``), and back afterwards.
+
+    On exit the standalone device is reinitialised and the previous device
+    (normally ``runtime``) is active again, so later runtime runs in the same
+    process work.
+    """
+    b2 = _b2()
+    b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
+    env_cxx = None
+    if "CXX" not in os.environ:
+        # make's default $(CXX) is g++; point it at the compiler we found instead
+        found = find_compiler()
+        if found is not None and shutil.which("g++") is None:
+            env_cxx = os.environ["CXX"] = found
+    try:
+        yield b2.get_device()
+    finally:
+        if env_cxx is not None:
+            os.environ.pop("CXX", None)
+        from brian2.devices.device import reset_device
+
+        b2.device.reinit()
+        reset_device()
+
+
+__all__ = [
+    "COMPILERS",
+    "check_device",
+    "device_check",
+    "find_compiler",
+    "is_multiple",
+    "runtime_target",
+    "standalone",
+]
