@@ -44,6 +44,7 @@ from .quantization import (
     quantization_summary,
     weight_quantization,
 )
+from .report import chip_report
 from .resources import ChipPlan, check_fits, resource_report, synapse_list_bits
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "loihi_quantize",
     "quantization_summary",
     "resource_report",
+    "chip_report",
     "synapse_list_bits",
     "weight_quantization",
 ]
