@@ -30,9 +30,9 @@ import numpy as np
 
 import neurotwin
 from neurotwin.harness import prepare
-from neurotwin.rate_models import hopfield as hf
-from neurotwin.spiking import hopfield as b2hop
+from neurotwin.rate_models.hopfield import hopfield as hf
 from neurotwin.spiking._brian2 import standalone
+from neurotwin.spiking.hopfield import brian2 as b2hop
 
 #: cue strengths of the sweep (field units; the default is 2.0): none, weak, ...
 CUE_STRENGTHS = (0.0, 0.05, 0.25, 2.0)

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from neurotwin.rate_models import hopfield as hf
+from neurotwin.rate_models.hopfield import hopfield as hf
 
 
 def best_of(fn, repeat=5):

@@ -142,7 +142,7 @@ def rbm_figure(ds: xr.Dataset, path: Path) -> Path:
 
 
 def rbm_summary(ds: xr.Dataset) -> dict:
-    from neurotwin.rate_models import boltzmann as bm
+    from neurotwin.rate_models.boltzmann import boltzmann as bm
 
     const = _constants(ds)
     ref = ds.sel(realization="reference") if "realization" in ds.dims else ds

@@ -125,7 +125,7 @@ FOOT_FORCE_SD_RAD_S = 0.3
 
 
 def _bridge_params(point: dict) -> dict:
-    from neurotwin.rate_models.synchronization import BridgeParams
+    from neurotwin.rate_models.synchronization.synchronization import BridgeParams
 
     out = {k: v for k, v in point.items() if k != "start"}
     out["initial_amplitude_m"] = START_AMPLITUDE[point["start"]]
@@ -210,7 +210,7 @@ RASTER_COUPLINGS = (0.05, 0.3)
 
 
 def _lif_theory(ds: xr.Dataset, k: np.ndarray) -> tuple[np.ndarray, float]:
-    from neurotwin.rate_models import synchronization as sync
+    from neurotwin.rate_models.synchronization import synchronization as sync
 
     base = {
         name: _py(sweep_param(ds, name))

@@ -330,12 +330,6 @@ def _load_all() -> None:
     if not _all_loaded:
         for family in families():
             _load_family(family)
-        # TRANSITION: flat modules of the old layout (removed once every family is a package)
-        for package in (MODEL_PACKAGE, REALIZATION_PACKAGE):
-            for module in submodules(package):
-                spec = importlib.util.find_spec(module)
-                if not _private(module) and spec.submodule_search_locations is None:
-                    _import(module)
         _all_loaded = True
 
 

@@ -23,7 +23,7 @@ if int(np.__version__.split(".")[0]) >= 2:
         allow_module_level=True,
     )
 
-import neurotwin.spiking.hopfield_nengo  # noqa: E402, F401  (registers the realizations)
+import neurotwin.spiking.hopfield.nengo  # noqa: E402, F401  (registers the realizations)
 from neurotwin.deploy import deploy, report_rows  # noqa: E402
 from neurotwin.errors import ExportUnsupported  # noqa: E402
 from neurotwin.harness import prepare  # noqa: E402

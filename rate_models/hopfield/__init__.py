@@ -1,0 +1,1 @@
+"""The hopfield family's models (the math): one registered model per module."""

@@ -1,0 +1,1 @@
+"""The synchronization family's models (the math): one registered model per module."""

@@ -1,0 +1,527 @@
+r"""Spiking realization of the Hopfield network in Brian2 (LIF neurons, current-based).
+
+Every cue of a run is recalled by its own copy of the network: ``n_cues`` blocks
+of :math:`N` leaky integrate-and-fire neurons in one Brian2 ``NeuronGroup``,
+with block-diagonal recurrent ``Synapses`` whose weights come from the reference
+model's :math:`W` (``neurotwin.rate_models.hopfield.hopfield``). Neuron ``c * N + i`` is
+unit :math:`i` of copy :math:`c`; copies share nothing but the weights.
+
+Notes
+-----
+.. rubric:: Mapping between ±1 units and spikes
+
+A unit is **+1 when it fires** and **-1 when it is silent**. With the activity
+:math:`r_j \in \{0, 1\}` and :math:`s_j = 2 r_j - 1`, the reference's field is
+
+.. math:: h_i - U_i = \sum_j W_{ij} s_j - U_i
+          = 2 \sum_j W_{ij} r_j \;-\; \Big(\sum_j W_{ij} + U_i\Big).
+
+The first term is carried by synapses (filtered spike trains), the second is a
+constant bias current per neuron. A tonic drive equal to the firing threshold
+puts the threshold of the LIF exactly at the sign boundary :math:`h_i = U_i`.
+
+Equations. ``v`` and the currents are dimensionless, in units of the distance
+from reset (0) to threshold (1); time is in seconds; :math:`[\cdot]` is 1 when
+the condition holds, else 0:
+
+.. math::
+
+    \tau_m \frac{dv_i}{dt} &= -v_i + 1 + I^{\mathrm{bias}}_i + I^{\mathrm{syn}}_i
+        + I^{\mathrm{cue}}_i(t) \;[+\, I^{\mathrm{noise}}_i(t)\ \text{if}\ T > 0]
+        \quad (\text{held while refractory}), \qquad v_i \ge v_{\mathrm{floor}}
+
+    v_i \ge 1 &\Rightarrow \text{spike},\quad v_i \leftarrow 0,
+        \quad \text{refractory for } \tau_{\mathrm{ref}}
+
+    \tau_s \frac{dI^{\mathrm{syn}}_i}{dt} &= -I^{\mathrm{syn}}_i, \qquad
+        \text{spike of } j \Rightarrow I^{\mathrm{syn}}_i \mathrel{+}= w_{ij}
+
+    I^{\mathrm{bias}}_i &= -g \Big(\sum_j W_{ij} + U_i\Big), \qquad
+    w_{ij} = \frac{2 g W_{ij}}{\nu_{\mathrm{on}} \tau_s}, \qquad
+    I^{\mathrm{cue}}_i(t) = g\, a\, \mathrm{cue}_i \,[t < T_{\mathrm{cue}}]
+
+with the gain :math:`g` (``gain``, the synaptic scaling: threshold units of
+current per unit of field), the cue strength :math:`a` (``cue_strength``, in
+units of the field) and :math:`\nu_{\mathrm{on}}` the rate of a unit whose field
+is exactly +1, i.e. with constant input :math:`1 + g`:
+
+.. math:: \nu_{\mathrm{on}} = \Big[\tau_{\mathrm{ref}}
+          + \tau_m \ln\frac{1 + g}{g}\Big]^{-1}
+          \quad (194\ \mathrm{Hz}\ \text{at the defaults}).
+
+A presynaptic neuron firing at :math:`\nu_j` contributes on average
+:math:`w_{ij} \nu_j \tau_s = 2 g W_{ij} (\nu_j / \nu_{\mathrm{on}})`, so with
+:math:`r_j = \nu_j / \nu_{\mathrm{on}}` the mean input is
+:math:`1 + g (h_i - U_i)` and the neuron fires iff :math:`h_i > U_i`.
+
+Rates are graded, not binary, so strictly this is a graded-response Hopfield
+network (Hopfield 1984). Three choices keep it close to the binary model:
+
+* a large gain, :math:`g = 64`, and a refractory period of 5 ms: any unit whose
+  field exceeds about 0.02 fires between 0.48 and 1.03 :math:`\nu_{\mathrm{on}}`
+  (the rate saturates at :math:`1/\tau_{\mathrm{ref}}` = 200 Hz), so
+  :math:`r_j` is close to 0 or 1. With :math:`g = 2` and 2 ms the rates of "on"
+  units spread from 0 to 1.8 :math:`\nu_{\mathrm{on}}` and recall at
+  :math:`P = 10` collapsed to mixtures (measured: 0 to 60% of cues recalled);
+* a floor :math:`v_{\mathrm{floor}} = 0` on the membrane potential (a
+  reflecting barrier, as in Fusi & Mattia 1999): with a large gain a silent
+  unit would otherwise sit far below threshold and switch on much more slowly
+  than a firing unit switches off, biasing recall towards spurious states
+  (at P = 20, 30% cue noise, g = 16: 15-25% of cues recalled without the
+  floor, 35-65% with it, 65-85% for the reference);
+* random initial phases: :math:`v_i(0)` uniform in [0, 1) and a random
+  refractory phase (``lastspike`` uniform in :math:`[-\tau_{\mathrm{ref}}, 0]`),
+  both from ``numpy.random.default_rng(seed)``; strongly driven units would
+  otherwise fire in lockstep, and the pulsed synaptic input drove some cues
+  into spurious states (at P = 10, 1 in 80 cues before, 0 after).
+
+.. rubric:: Recall protocol and decoding
+
+During the first ``cue_duration_s`` the cue current :math:`\pm g a` forces each
+unit to the sign of its cue (:math:`a = 2`, twice the field of a perfectly
+recalled pattern, overrides the recurrent input); then the cue is switched off
+and the network recalls freely for ``recall_duration_s``. Both are integer
+multiples of ``window_s``, itself a multiple of ``dt_s``. Time is continuous
+here, so ``HopfieldParams.update`` and ``max_sweeps`` do not apply; the run
+length is ``cue_duration_s + recall_duration_s`` (0.24 s at the defaults).
+Storage rule, asymmetry and thresholds enter through ``W`` and ``U``.
+
+The state is decoded from spike counts in consecutive windows of ``window_s``
+from t = 0: :math:`s_i = +1` if unit :math:`i` spiked **at least**
+``min_spikes`` times in the window, else -1 (with the defaults, 1 spike in
+20 ms: a unit counts as +1 at a rate of 50 Hz or more). The trace ``state`` has
+one row per window, ``t`` the window end times in seconds. ``converged`` is True
+when the decoded state of every cue is identical over the last
+``CONVERGED_WINDOWS`` = 3 windows (``converged_cues``: per cue).
+``mean_rate_hz`` is the mean over all neurons and the whole run.
+
+.. rubric:: Temperature
+
+``temperature`` :math:`T > 0` is supported: a noise current
+:math:`I^{\mathrm{noise}}_i` is added to the membrane equation, an
+Ornstein-Uhlenbeck process with the synaptic time constant,
+
+.. math:: \tau_s \frac{dI^{\mathrm{noise}}_i}{dt} = -I^{\mathrm{noise}}_i
+          + \sigma \sqrt{2 \tau_s}\, \xi_i(t), \qquad \sigma = 0.8\, g\, T,
+
+started from its stationary distribution. In units of the field it is a
+Gaussian noise of standard deviation :math:`0.8\,T` on :math:`h_i - U_i`, so a
+unit fires roughly when :math:`h_i - U_i + \eta > 0`: 0.8 T is the standard
+deviation of the Gaussian that best matches the logistic of the reference's
+Glauber rule :math:`P(s_i = +1) = 1 / (1 + e^{-2 (h_i - U_i) / T})`
+(:math:`\sigma(x) \approx \Phi(x \sqrt{\pi / 8})`). Approximate, but close in
+practice: at N = 200, P = 10 (seed 1, 10 cues) the final overlap was 0.998 /
+0.936 / 0.026 at T = 0.3 / 0.5 / 1.0 against 0.996 / 0.927 / -0.013 for the
+reference. (White noise on the membrane potential would not do: at the floor
+:math:`v_{\mathrm{floor}}` every noise kick close to threshold fires the unit.)
+The noise is drawn by Brian2, seeded with ``brian2.seed(seed)``; its initial
+values come from ``numpy.random.default_rng(seed)``. Integration is Euler
+(Euler-Maruyama with noise) in every case.
+
+.. rubric:: Devices
+
+``device="runtime"`` (default) runs in the Python process with the ``numpy``
+code-generation target (no compilation); the same seed gives identical spikes.
+``codegen_target="cython"`` compiles the runtime code instead (cached after the
+first use; the simulation ran about 2x faster here, with identical spikes) and
+needs a C++ compiler.
+``device="cpp_standalone"`` generates, compiles and runs a C++ project in
+``build_dir`` (a fresh temporary directory, deleted afterwards, when None); it
+needs a C++ compiler and ``make`` on PATH, checked before any work. The cue
+signs (``neurons.cue``), the cue current (``neurons.cue_current`` = g a) and the
+bias (``neurons.I_bias``) are group variables, so a standalone build can be
+re-run with new values through ``device.run(run_args=...)`` without recompiling
+(see :func:`build_network` and ``benchmarks/bench_brian2_devices.py``).
+
+.. rubric:: Checks
+
+The membrane potential is sampled once per window and at the end; a non-finite
+value raises :class:`~neurotwin.errors.SimulationError` naming ``v``, the sample
+and the time. A window whose mean rate over all neurons exceeds
+``0.9 / max(tau_ref_s, dt_s)`` (180 Hz at the defaults: nearly every unit
+firing flat out, which no ±1 state of unbiased patterns comes near; the
+measured mean rate is about 100 Hz) raises ``SimulationError`` naming ``rate``,
+the window and its time span.
+
+References
+----------
+Hopfield, J. J. (1982). Neural networks and physical systems with emergent
+collective computational abilities. PNAS 79, 2554-2558.
+Hopfield, J. J. (1984). Neurons with graded response have collective
+computational properties like those of two-state neurons. PNAS 81, 3088-3092.
+Fusi, S. & Mattia, M. (1999). Collective behavior of networks with linear
+(VLSI) integrate-and-fire neurons. Neural Computation 11, 633-652.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pydantic
+from pydantic import Field
+
+from neurotwin.errors import SimulationError
+from neurotwin.harness import check_finite
+from neurotwin.params import Params
+from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
+from neurotwin.registry import realization
+from neurotwin.results import Result
+from neurotwin.spiking._brian2 import _b2, device_check, is_multiple, runtime_target, standalone
+
+#: ``converged`` compares the decoded state over this many final windows
+CONVERGED_WINDOWS = 3
+#: field-unit noise standard deviation per unit of temperature (see module docstring)
+NOISE_PER_TEMPERATURE = 0.8
+#: runaway bound: mean rate above this fraction of the maximal rate 1 / max(tau_ref, dt)
+RUNAWAY_FRACTION = 0.9
+
+
+class SpikingRecallOptions(Params):
+    """What every spiking Hopfield realization shares: the cue/recall schedule, the
+    decoding window and the mapping's time constants and gain (times in seconds,
+    currents in threshold units). Subclasses add ``dt_s`` and their simulator's own."""
+
+    cue_duration_s: float = Field(0.04, gt=0, description="cue window, a multiple of window_s")
+    recall_duration_s: float = Field(
+        0.2, gt=0, description="free recall after the cue, a multiple of window_s"
+    )
+    window_s: float = Field(0.02, gt=0, description="decoding window, a multiple of dt_s")
+    min_spikes: int = Field(1, ge=1, description="spikes in a window for the state +1")
+    tau_syn_s: float = Field(0.01, gt=0, description="synaptic current time constant")
+    tau_ref_s: float = Field(0.005, ge=0, description="refractory period (max rate 1/tau_ref)")
+    gain: float = Field(
+        64.0, gt=0, description="g: input current per unit of field h - U (synaptic scaling)"
+    )
+    cue_strength: float = Field(
+        2.0, ge=0, description="a: cue current g*a*cue_i, in units of the field"
+    )
+
+    @property
+    def cue_windows(self) -> int:
+        """Decoding windows during the cue."""
+        return round(self.cue_duration_s / self.window_s)
+
+    @property
+    def n_windows(self) -> int:
+        """Decoding windows of the whole run (cue, then recall)."""
+        return self.cue_windows + round(self.recall_duration_s / self.window_s)
+
+    @property
+    def steps_per_window(self) -> int:
+        return round(self.window_s / self.dt_s)
+
+    @pydantic.model_validator(mode="after")
+    def _windows_tile_the_run(self):
+        if not is_multiple(self.window_s, self.dt_s):
+            raise ValueError(
+                f"window_s: must be an integer multiple of dt_s = {self.dt_s!r} "
+                f"(got {self.window_s!r})"
+            )
+        if not is_multiple(self.cue_duration_s, self.window_s):
+            raise ValueError(
+                f"cue_duration_s: must be an integer multiple of window_s = {self.window_s!r} "
+                f"(got {self.cue_duration_s!r})"
+            )
+        if not is_multiple(self.recall_duration_s, self.window_s) or (
+            round(self.recall_duration_s / self.window_s) < CONVERGED_WINDOWS
+        ):
+            raise ValueError(
+                f"recall_duration_s: must be an integer multiple of window_s = "
+                f"{self.window_s!r}, at least {CONVERGED_WINDOWS} windows "
+                f"(got {self.recall_duration_s!r})"
+            )
+        return self
+
+
+class Brian2HopfieldOptions(SpikingRecallOptions):
+    """Options of the Brian2 realization (times in seconds, currents in threshold units)."""
+
+    device: Literal["runtime", "cpp_standalone"] = Field(
+        "runtime", description="Brian2 device: in-process runtime or generated C++"
+    )
+    codegen_target: Literal["numpy", "cython"] = Field(
+        "numpy", description="code-generation target of the runtime device (ignored standalone)"
+    )
+    dt_s: float = Field(1e-4, gt=0, le=1e-3, description="integration time step")
+    tau_m_s: float = Field(0.01, gt=0, description="membrane time constant")
+    v_floor: float = Field(
+        0.0, lt=1, description="lower bound of the membrane potential (reset = 0, threshold = 1)"
+    )
+    build_dir: str | None = Field(
+        None, description="cpp_standalone project folder (None: a fresh temporary one)"
+    )
+
+
+def on_rate_hz(options: Brian2HopfieldOptions) -> float:
+    """nu_on: the firing rate of a unit whose field is +1 (constant input 1 + g)."""
+    g = options.gain
+    return 1.0 / (options.tau_ref_s + options.tau_m_s * math.log((1.0 + g) / g))
+
+
+def runaway_rate_hz(options: Brian2HopfieldOptions) -> float:
+    return RUNAWAY_FRACTION / max(options.tau_ref_s, options.dt_s)
+
+
+# -- building ----------------------------------------------------------------------
+
+_EQS = """
+dv/dt = (1 + I_bias + I_syn + I_cue{noise} - v) / tau_m : 1 (unless refractory)
+dI_syn/dt = -I_syn / tau_syn : 1
+I_cue = cue_current * cue * int(t < t_cue) : 1
+I_bias : 1 (constant)
+cue : 1 (constant)
+cue_current : 1 (shared, constant)
+"""
+
+
+@dataclass
+class Brian2Hopfield:
+    """The Brian2 objects of one realization, built by :func:`build_network`.
+
+    ``neurons.cue`` (per neuron, ±1), ``neurons.cue_current`` (shared, g*a) and
+    ``neurons.I_bias`` are the group variables to change between standalone runs
+    with ``device.run(run_args={net.neurons.cue_current: ...})``.
+    """
+
+    network: Any
+    neurons: Any
+    synapses: Any
+    spikes: Any
+    voltage: Any
+    namespace: dict
+    n_units: int
+    n_cues: int
+    n_steps: int
+    steps_per_window: int
+    dt_s: float
+    n_synapses: int
+
+    def run(self) -> None:
+        self.network.run(self.n_steps * self.dt_s * _b2().second, namespace=self.namespace)
+
+
+def cue_current(options: Brian2HopfieldOptions) -> float:
+    return options.gain * options.cue_strength
+
+
+def build_network(
+    params: HopfieldParams,
+    weights: dict,
+    inputs: dict,
+    seed: int,
+    options: Brian2HopfieldOptions,
+) -> Brian2Hopfield:
+    """Build (not run) the network on the current Brian2 device; see the module docstring.
+
+    Calls ``brian2.seed(seed)``, so call it after ``set_device``.
+    """
+    b2 = _b2()
+    n, n_cues = params.n_units, params.n_cues
+    g = options.gain
+    w = np.asarray(weights["W"], dtype=np.float64)
+    u = np.asarray(weights["U"], dtype=np.float64)
+    cues = np.asarray(inputs["cues"], dtype=np.float64)
+
+    b2.seed(seed)
+    rng = np.random.default_rng(seed)
+    clock = b2.Clock(dt=options.dt_s * b2.second, name="hopfield_clock")
+
+    noise_sd = NOISE_PER_TEMPERATURE * g * params.temperature
+    eqs = _EQS.format(noise=" + I_noise" if noise_sd > 0 else "")
+    if noise_sd > 0:
+        eqs += "dI_noise/dt = -I_noise / tau_syn + sigma * sqrt(2 / tau_syn) * xi : 1\n"
+    namespace = {
+        "tau_m": options.tau_m_s * b2.second,
+        "tau_syn": options.tau_syn_s * b2.second,
+        "t_cue": options.cue_duration_s * b2.second,
+        "sigma": noise_sd,
+        "v_floor": options.v_floor,
+    }
+    neurons = b2.NeuronGroup(
+        n * n_cues,
+        eqs,
+        threshold="v >= 1",
+        reset="v = 0",
+        refractory=options.tau_ref_s * b2.second,
+        method="euler",
+        clock=clock,
+        name="hopfield_units",
+    )
+    neurons.v = rng.random(n * n_cues)
+    # a random refractory phase, so strongly driven copies do not fire in lockstep
+    neurons.lastspike = -rng.random(n * n_cues) * options.tau_ref_s * b2.second
+    neurons.I_bias = np.tile(-g * (w.sum(axis=1) + u), n_cues)
+    neurons.cue = cues.reshape(-1)
+    neurons.cue_current = cue_current(options)
+    if noise_sd > 0:
+        neurons.I_noise = rng.normal(0.0, noise_sd, n * n_cues)  # stationary start
+
+    # block-diagonal: synapse pre j -> post i of every copy carries W[i, j]
+    post, pre = np.nonzero(w)
+    scale = 2.0 * g / (on_rate_hz(options) * options.tau_syn_s)
+    offsets = np.repeat(np.arange(n_cues) * n, len(pre))
+    synapses = b2.Synapses(
+        neurons,
+        neurons,
+        model="w : 1 (constant)",
+        on_pre="I_syn_post += w",
+        clock=clock,
+        name="hopfield_recurrent",
+    )
+    synapses.connect(i=np.tile(pre, n_cues) + offsets, j=np.tile(post, n_cues) + offsets)
+    synapses.w = np.tile(scale * w[post, pre], n_cues)
+
+    neurons.run_regularly("v = clip(v, v_floor, inf)", when="after_groups", name="hopfield_floor")
+    spikes = b2.SpikeMonitor(neurons, name="hopfield_spikes")
+    window = options.window_s * b2.second
+    voltage = b2.StateMonitor(neurons, "v", record=True, dt=window, when="end", name="hopfield_v")
+    network = b2.Network(neurons, synapses, spikes, voltage, name="hopfield_network")
+    steps_per_window = options.steps_per_window
+    n_windows = options.n_windows
+    return Brian2Hopfield(
+        network=network,
+        neurons=neurons,
+        synapses=synapses,
+        spikes=spikes,
+        voltage=voltage,
+        namespace=namespace,
+        n_units=n,
+        n_cues=n_cues,
+        n_steps=n_windows * steps_per_window,
+        steps_per_window=steps_per_window,
+        dt_s=options.dt_s,
+        n_synapses=len(pre) * n_cues,
+    )
+
+
+# -- decoding ----------------------------------------------------------------------
+
+
+@dataclass
+class Decoded:
+    t: np.ndarray
+    state: np.ndarray
+    spike_times: np.ndarray
+    spike_indices: np.ndarray
+    mean_rate_hz: float
+    converged_cues: np.ndarray
+
+
+def decode(net: Brian2Hopfield, options: Brian2HopfieldOptions) -> Decoded:
+    """Read the monitors (after a run), check for NaN/runaway, decode the ±1 states."""
+    b2 = _b2()
+    n_total = net.n_units * net.n_cues
+    n_windows = net.n_steps // net.steps_per_window
+    window = net.steps_per_window * net.dt_s
+
+    v = np.asarray(net.voltage.v[:])  # (neurons, samples)
+    v_t = np.asarray(net.voltage.t[:] / b2.second)
+    check_finite("v", v.T, v_t, "s")
+    t_end = np.array([net.n_steps * net.dt_s])
+    check_finite("v", np.asarray(net.neurons.v[:])[None, :], t_end, "s")
+
+    times = np.asarray(net.spikes.t[:] / b2.second, dtype=np.float64)
+    idx = np.asarray(net.spikes.i[:], dtype=np.int64)
+    step = np.rint(times / net.dt_s).astype(np.int64)
+    win = np.minimum(step // net.steps_per_window, n_windows - 1)
+    counts = np.bincount(win * n_total + idx, minlength=n_windows * n_total).reshape(
+        n_windows, n_total
+    )
+    rates = counts.sum(axis=1) / (n_total * window)
+    bound = runaway_rate_hz(options)
+    over = np.flatnonzero(rates > bound)
+    if over.size:
+        k = int(over[0])
+        raise SimulationError(
+            f"rate: runaway activity, mean rate {rates[k]:.1f} Hz > {bound:g} Hz in window "
+            f"{k} (t = {k * window:g} to {(k + 1) * window:g} s)"
+        )
+    state = np.where(counts >= options.min_spikes, 1, -1).astype(np.int8)
+    state = state.reshape(n_windows, net.n_cues, net.n_units)
+    last = state[-CONVERGED_WINDOWS:]
+    converged_cues = (last == last[-1]).all(axis=(0, 2))
+    return Decoded(
+        t=(np.arange(n_windows) + 1) * window,
+        state=state,
+        spike_times=times,
+        spike_indices=idx,
+        mean_rate_hz=float(len(idx) / (n_total * n_windows * window)),
+        converged_cues=converged_cues,
+    )
+
+
+@realization(
+    "hopfield",
+    "brian2",
+    options=Brian2HopfieldOptions,
+    requires=("brian2",),
+    check=device_check("hopfield/brian2"),
+)
+def run_brian2(
+    params: HopfieldParams,
+    weights: dict,
+    inputs: dict,
+    seed: int,
+    options: Brian2HopfieldOptions,
+) -> Result:
+    """LIF neurons in Brian2, one block-diagonal copy per cue; states decoded from spike counts."""
+    if options is None:
+        options = Brian2HopfieldOptions.create()
+    if options.device == "runtime":
+        with runtime_target(options.codegen_target):
+            t0 = time.perf_counter()
+            net = build_network(params, weights, inputs, seed, options)
+            t1 = time.perf_counter()
+            net.run()
+            t2 = time.perf_counter()
+            dec = decode(net, options)
+        build_time, run_time, target = t1 - t0, t2 - t1, options.codegen_target
+    else:
+        own_dir = options.build_dir is None
+        directory = tempfile.mkdtemp(prefix="neurotwin-brian2-") if own_dir else options.build_dir
+        try:
+            with standalone(directory) as device:
+                t0 = time.perf_counter()
+                net = build_network(params, weights, inputs, seed, options)
+                net.run()
+                device.build(directory=directory, compile=True, run=False, with_output=False)
+                t1 = time.perf_counter()
+                device.run(with_output=False)
+                t2 = time.perf_counter()
+                dec = decode(net, options)
+        finally:
+            if own_dir:
+                shutil.rmtree(directory, ignore_errors=True)
+        build_time, run_time, target = t1 - t0, t2 - t1, "cpp"
+
+    return Result(
+        model="hopfield",
+        realization="brian2",
+        params=params.model_dump(),
+        seed=seed,
+        t=dec.t,
+        t_unit="s",
+        traces={"state": dec.state},
+        spikes={"units": (dec.spike_times, dec.spike_indices)},
+        observables={
+            "converged": bool(dec.converged_cues.all()),
+            "converged_cues": dec.converged_cues,
+            "mean_rate_hz": dec.mean_rate_hz,
+        },
+        provenance={
+            "device": options.device,
+            "codegen_target": target,
+            "build_time_s": float(build_time),
+            "run_time_s": float(run_time),
+            "build_dir": options.build_dir if options.device == "cpp_standalone" else None,
+            "n_neurons": int(params.n_units * params.n_cues),
+            "n_synapses": int(net.n_synapses),
+            "on_rate_hz": float(on_rate_hz(options)),
+        },
+    )

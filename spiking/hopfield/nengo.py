@@ -1,0 +1,465 @@
+r"""Nengo and Loihi-emulator realizations of the Hopfield network (``nengo``, ``loihi-emulator``).
+
+The same spiking network as the Brian2 realization (``spiking/hopfield.py``),
+built with the shared helpers of ``spiking/_nengo`` and run on
+``nengo.Simulator`` (float) or ``nengo_loihi.Simulator(target="sim")`` (the
+chip's fixed-point arithmetic, emulated). All ``n_cues`` cues are recalled at
+once, by independent copies of the network: copy ``c`` is its own population
+(its own ``nengo.Ensemble``, its own block of cores on the chip); neuron
+``c * N + i`` of the spike output is unit ``i`` of copy ``c``. Copies share
+only the weights.
+
+Variant ``"neurons"`` (default): one LIF neuron per unit
+----------------------------------------------------------------
+Unit :math:`i` is **+1 when it fires**, -1 when silent. The reference's weights
+go in as a neuron-to-neuron recurrent transform, exactly as in the Brian2
+realization (see its docstring for the derivation): with :math:`r_j =
+\nu_j/\nu_{\mathrm{on}}` and :math:`s_j = 2 r_j - 1`, the input current
+
+.. math::
+
+    J_i = \underbrace{1 - g\Big(\sum_j W_{ij} + U_i\Big)}_{\text{bias}}
+          + \sum_j \underbrace{\frac{2 g W_{ij}}{\nu_{\mathrm{on}}}}_{R_{ij}}
+            (h * \rho_j)(t)
+          + g\, a\, \mathrm{cue}_i\, [t < T_{\mathrm{cue}}]
+
+averages :math:`1 + g (h_i - U_i)`, so the LIF (threshold 1) fires iff
+:math:`h_i > U_i`. :math:`g` is ``gain``, :math:`a` ``cue_strength``,
+:math:`h` a Lowpass of ``tau_syn_s``. :math:`\nu_{\mathrm{on}}` is the rate
+of a neuron with constant input :math:`1 + g`, computed by each backend's own
+rate function (``nengo.LIF.rates``; on the chip ``nengo_loihi.neurons.
+loihi_rates``, whose spike periods are whole time steps): 194.0 Hz in Nengo,
+166.7 Hz on the chip at the defaults. The LIF's ``min_voltage = 0`` is the
+reflecting floor the Brian2 realization adds by hand (``voltage_floor=False``
+removes it).
+
+Variant ``"nef"``: each unit a small ensemble (decoded, NEF)
+-------------------------------------------------------------
+Unit :math:`i` is an ensemble of ``neurons_per_unit`` LIF neurons that
+represents the field :math:`x_i`; the state is :math:`s_i =
+\operatorname{sgn}(x_i)`. The recurrent connection computes
+
+.. math:: x_i \leftarrow \sum_j W_{ij}\, f(x_j) - U_i + a\, \mathrm{cue}_i\,[t < T_{\mathrm{cue}}],
+          \qquad f(x) = \operatorname{clip}(x / \delta, -1, 1)
+
+through decoders :math:`d^{(j)}` of :math:`f` (least squares with L2
+regularization, nengo's ``LstsqL2``, solved on each backend's rate curves),
+built as the full neuron-to-neuron matrix :math:`R_{nm} = \alpha_n e_n
+W_{u(n)u(m)} d_m` (what nengo does for ``solver=LstsqL2(weights=True)``), so
+the chip holds it as ordinary synapses, with no decode neurons. Encoders
+:math:`e_n = \pm 1`, gains :math:`\alpha_n` and biases from max rates
+``Uniform(100, 120)`` Hz and intercepts ``Uniform(-1, 0.5)`` times the radius
+(nengo-loihi's recommended ensemble defaults), all drawn from
+``numpy.random.default_rng(seed)``. It costs ``neurons_per_unit`` times the
+neurons and the square of that in synapses.
+
+Decoding and protocol
+---------------------
+Cue for ``cue_duration_s``, then free recall for ``recall_duration_s``; the
+state is decoded in consecutive windows of ``window_s`` from t = 0 (the trace
+``state`` has one row per window, ``t`` the window end times in seconds).
+Variant ``neurons``: :math:`s_i = +1` if unit :math:`i` spiked at least
+``min_spikes`` times in the window. Variant ``nef``: :math:`s_i =
+\operatorname{sgn}(\sum_m d_m n_m)` with :math:`n_m` the window's spike
+counts of unit :math:`i`'s neurons (ties count as -1). ``converged``: the
+decoded state of every cue is identical over the last 3 windows. A window
+whose mean rate exceeds ``0.9 / max(tau_ref_s, dt_s)`` raises
+:class:`~neurotwin.errors.SimulationError` (runaway).
+
+Initial state
+-------------
+``initial_voltage="uniform"`` starts every voltage uniform in [0, 1) from
+``numpy.random.default_rng(seed)`` (so strongly driven units do not fire in
+lockstep); the chip cannot (every voltage starts at zero; nengo-loihi warns,
+the warning is recorded in ``provenance["warnings"]``). ``"zero"`` starts Nengo
+the way the chip does.
+
+Temperature must be 0: neither Nengo's LIF nor nengo-loihi's chip build here
+adds the noise the reference's Glauber rule needs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from neurotwin.errors import ParamError, SimulationError
+from neurotwin.harness import check_finite
+from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
+from neurotwin.registry import realization
+from neurotwin.results import Result
+from neurotwin.spiking import _loihi as loihi
+from neurotwin.spiking import _nengo as nc
+from neurotwin.spiking.hopfield.brian2 import (
+    CONVERGED_WINDOWS,
+    RUNAWAY_FRACTION,
+    SpikingRecallOptions,
+)
+
+#: NEF variant: f(x) = clip(x / delta, -1, 1), the represented range and the eval points
+NEF_DELTA = 0.2
+NEF_RADIUS = 2.0
+NEF_EVAL_POINTS = 400
+
+
+class NengoHopfieldOptions(SpikingRecallOptions):
+    """Options of the Nengo realization (times in seconds, currents in threshold units)."""
+
+    variant: Literal["neurons", "nef"] = Field(
+        "neurons", description="one LIF per unit, or a small decoded (NEF) ensemble per unit"
+    )
+    dt_s: float = Field(0.001, gt=0, le=0.001, description="simulator time step")
+    tau_rc_s: float = Field(0.01, gt=0, description="membrane time constant")
+    initial_voltage: Literal["uniform", "zero"] = Field(
+        "uniform", description="initial membrane voltages: uniform in [0, 1) or zero (chip)"
+    )
+    voltage_floor: bool = Field(
+        True, description="clip the voltage at 0 (the reset), as the Brian2 realization does"
+    )
+    neurons_per_unit: int = Field(20, ge=1, description="neurons per unit (variant nef)")
+
+
+class LoihiHopfieldOptions(NengoHopfieldOptions):
+    """Options of the Loihi-emulator realization: the Nengo options and the chip budget."""
+
+    max_chips: int = Field(1, ge=1, description="Loihi chips (128 cores each) the network may use")
+    residual_weights: bool = Field(
+        False,
+        description="mitigation: store the rounding residual of the recurrent weights in a "
+        "second connection with its own, finer weight exponent",
+    )
+
+
+# -- mapping the reference onto LIF populations -------------------------------------------
+
+
+def on_rate_hz(options: NengoHopfieldOptions, backend: nc.Backend) -> float:
+    """nu_on: the rate of a neuron with constant input 1 + g, on ``backend``."""
+    import nengo
+
+    lif = nengo.LIF(tau_rc=options.tau_rc_s, tau_ref=options.tau_ref_s)
+    x, gain, bias = np.ones(1), np.array([options.gain]), np.ones(1)
+    return float(np.asarray(_rates(backend, lif, x, gain, bias, options.dt_s)).ravel()[0])
+
+
+def _rates(backend: nc.Backend, lif, x, gain, bias, dt_s) -> np.ndarray:
+    if backend == "nengo":
+        return lif.rates(x, gain, bias)
+    # spike periods in whole time steps, as on the chip
+    return nc.import_nengo_loihi().neurons.loihi_rates(lif, x, gain, bias, dt_s)
+
+
+def _population(label, bias, recurrent, v0, options) -> nc.LIFPopulation:
+    return nc.LIFPopulation(
+        label,
+        bias,
+        recurrent,
+        options.tau_rc_s,
+        options.tau_ref_s,
+        options.tau_syn_s,
+        v0,
+        0.0 if options.voltage_floor else -np.inf,
+    )
+
+
+def _check_temperature(params: HopfieldParams, name: str) -> None:
+    if params.temperature != 0:
+        raise ParamError(
+            f"HopfieldParams.temperature: must be 0 for realization {name!r} (no noise "
+            f"source on the Nengo/Loihi path) (got {params.temperature!r})"
+        )
+
+
+def neuron_populations(
+    params: HopfieldParams,
+    weights: dict,
+    inputs: dict,
+    seed: int,
+    options: NengoHopfieldOptions,
+    backend: nc.Backend,
+) -> tuple[list[nc.LIFPopulation], list[nc.WindowedInput], dict]:
+    """Variant ``neurons``: one population of N LIF neurons per cue (module docstring)."""
+    w = np.asarray(weights["W"], dtype=np.float64)
+    u = np.asarray(weights["U"], dtype=np.float64)
+    cues = np.asarray(inputs["cues"], dtype=np.float64)
+    n, g = params.n_units, options.gain
+    nu_on = on_rate_hz(options, backend)
+    rng = np.random.default_rng(seed)
+    bias = 1.0 - g * (w.sum(axis=1) + u)
+    recurrent = 2.0 * g * w / nu_on
+    pops, ins = [], []
+    for c in range(params.n_cues):
+        v0 = rng.random(n) if options.initial_voltage == "uniform" else None
+        label = f"cue{c}"
+        pops.append(_population(label, bias, recurrent, v0, options))
+        ins.append(
+            nc.WindowedInput(
+                label, cues[c], np.full(n, g * options.cue_strength), 0.0, options.cue_duration_s
+            )
+        )
+    return pops, ins, {"on_rate_hz": nu_on, "weight_scale": 2.0 * g / nu_on}
+
+
+def nef_populations(
+    params: HopfieldParams,
+    weights: dict,
+    inputs: dict,
+    seed: int,
+    options: NengoHopfieldOptions,
+    backend: nc.Backend,
+) -> tuple[list[nc.LIFPopulation], list[nc.WindowedInput], dict]:
+    """Variant ``nef``: one population of N * k neurons per cue, k per unit (module docstring)."""
+    import nengo
+
+    w = np.asarray(weights["W"], dtype=np.float64)
+    u = np.asarray(weights["U"], dtype=np.float64)
+    cues = np.asarray(inputs["cues"], dtype=np.float64)
+    n, k = params.n_units, options.neurons_per_unit
+    rng = np.random.default_rng(seed)
+    lif = nengo.LIF(tau_rc=options.tau_rc_s, tau_ref=options.tau_ref_s)
+    lo, hi = loihi.LOIHI_ENSEMBLE_DEFAULTS["max_rates"]
+    ilo, ihi = loihi.LOIHI_ENSEMBLE_DEFAULTS["intercepts"]
+    # tuning of every neuron, unit by unit: encoders ±1 on the unit's field x_i / radius
+    enc = np.where(rng.random((n, k)) < 0.5, -1.0, 1.0)
+    max_rates = rng.uniform(lo, hi, (n, k))
+    intercepts = rng.uniform(ilo, ihi, (n, k))
+    alpha, beta = lif.gain_bias(max_rates.ravel(), intercepts.ravel())
+    alpha, beta = alpha.reshape(n, k) / NEF_RADIUS, beta.reshape(n, k)
+    xs = np.linspace(-NEF_RADIUS, NEF_RADIUS, NEF_EVAL_POINTS)
+    target = np.clip(xs / NEF_DELTA, -1, 1)
+    solver = nengo.solvers.LstsqL2(reg=0.1)
+    dec = np.empty((n, k))
+    for i in range(n):
+        acts = _rates(backend, lif, xs[:, None] * enc[i][None, :], alpha[i], beta[i], options.dt_s)
+        dec[i] = solver(acts, target[:, None])[0][:, 0]
+    # R[(i, a), (j, b)] = alpha_ia e_ia W_ij d_jb
+    col = (alpha * enc).reshape(-1, 1)
+    recurrent = col * np.kron(w, np.ones((k, k))) * np.tile(dec.reshape(1, -1), (n * k, 1))
+    bias = (beta - alpha * enc * u[:, None]).ravel()
+    pops, ins = [], []
+    for c in range(params.n_cues):
+        v0 = rng.random(n * k) if options.initial_voltage == "uniform" else None
+        label = f"cue{c}"
+        pops.append(_population(label, bias, recurrent, v0, options))
+        ins.append(
+            nc.WindowedInput(
+                label,
+                np.repeat(cues[c], k),
+                (alpha * enc).ravel() * options.cue_strength,
+                0.0,
+                options.cue_duration_s,
+            )
+        )
+    return pops, ins, {"decoders": dec}
+
+
+# -- decoding ---------------------------------------------------------------------------
+
+
+def decode_states(
+    out: nc.SimOutput,
+    params: HopfieldParams,
+    options: NengoHopfieldOptions,
+    extra: dict,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+    """Window spike counts -> ±1 states (windows, cues, N); runaway and finiteness checks."""
+    n, n_cues = params.n_units, params.n_cues
+    spw = options.steps_per_window
+    n_windows = out.n_steps // spw
+    window = spw * options.dt_s
+    k = options.neurons_per_unit if options.variant == "nef" else 1
+    state = np.empty((n_windows, n_cues, n), dtype=np.int8)
+    all_t, all_i = [], []
+    total = 0
+    rates = np.zeros(n_windows)
+    for c in range(n_cues):
+        s = out.spikes[f"cue{c}"]  # (steps, n * k)
+        counts = s[: n_windows * spw].reshape(n_windows, spw, -1).sum(axis=1)
+        check_finite("rate", counts.astype(float), (np.arange(n_windows) + 1) * window, "s")
+        rates += counts.sum(axis=1)
+        total += int(s.sum())
+        if options.variant == "nef":
+            value = (counts.reshape(n_windows, n, k) * extra["decoders"][None]).sum(axis=2)
+            state[:, c] = np.where(value > 0, 1, -1)
+        else:
+            state[:, c] = np.where(counts >= options.min_spikes, 1, -1)
+        steps, idx = np.nonzero(s)
+        reps = s[steps, idx]
+        all_t.append(np.repeat((steps + 1) * options.dt_s, reps))
+        all_i.append(np.repeat(idx + c * n * k, reps))
+    rates = rates / (n * k * n_cues * window)
+    bound = RUNAWAY_FRACTION / max(options.tau_ref_s, options.dt_s)
+    over = np.flatnonzero(rates > bound)
+    if over.size:
+        w_ = int(over[0])
+        raise SimulationError(
+            f"rate: runaway activity, mean rate {rates[w_]:.1f} Hz > {bound:g} Hz in window "
+            f"{w_} (t = {w_ * window:g} to {(w_ + 1) * window:g} s)"
+        )
+    times = np.concatenate(all_t) if all_t else np.zeros(0)
+    idx = np.concatenate(all_i) if all_i else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((idx, times))
+    last = state[-CONVERGED_WINDOWS:]
+    converged = (last == last[-1]).all(axis=(0, 2))
+    mean_rate = total / (n * k * n_cues * n_windows * window)
+    return (
+        (np.arange(n_windows) + 1) * window,
+        state,
+        times[order],
+        idx[order].astype(np.int64),
+        float(mean_rate),
+        converged,
+    )
+
+
+# -- the realizations ---------------------------------------------------------------------
+
+
+def populations(params, weights, inputs, seed, options, backend):
+    build = nef_populations if options.variant == "nef" else neuron_populations
+    return build(params, weights, inputs, seed, options, backend)
+
+
+def chip_preflight(
+    params: HopfieldParams, weights: dict, inputs: dict, seed: int, options: LoihiHopfieldOptions
+) -> loihi.ChipPlan:
+    """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not.
+
+    Runs before anything is built (also from :func:`neurotwin.deploy.deploy`, before
+    any simulation).
+    """
+    pops, ins, _ = populations(params, weights, inputs, seed, options, "loihi-emulator")
+    if options.residual_weights:  # the residual's values do not change what it occupies
+        pops = [replace(p, recurrent_residual=np.zeros_like(p.recurrent)) for p in pops]
+    return loihi.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
+
+
+def simulate_hopfield(
+    params: HopfieldParams,
+    weights: dict,
+    inputs: dict,
+    seed: int,
+    options: NengoHopfieldOptions,
+    backend: nc.Backend,
+) -> Result:
+    """Build, check (chip), run and decode; shared by both realizations."""
+    _check_temperature(params, backend)
+    t0 = time.perf_counter()
+    pops, ins, extra = populations(params, weights, inputs, seed, options, backend)
+    if backend == "loihi-emulator":
+        if options.residual_weights:
+            pops = nc.with_chip_residuals(pops, ins, options.dt_s, seed)
+        loihi.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
+    built = nc.build_network(pops, ins, backend)
+    t_map = time.perf_counter() - t0
+    n_steps = options.n_windows * options.steps_per_window
+    out = nc.simulate(built, backend, n_steps, options.dt_s, seed)
+    t, state, times, idx, mean_rate, converged = decode_states(out, params, options, extra)
+    k = options.neurons_per_unit if options.variant == "nef" else 1
+    n_syn = sum(
+        int(np.count_nonzero(p.recurrent))
+        + (0 if p.recurrent_residual is None else int(np.count_nonzero(p.recurrent_residual)))
+        for p in pops
+    )
+    prov = {
+        "variant": options.variant,
+        "simulator": "nengo.Simulator" if backend == "nengo" else 'nengo_loihi.Simulator("sim")',
+        "weights_as": "neuron-to-neuron transform"
+        + (" (encoders x W x decoders)" if options.variant == "nef" else ""),
+        "copies": "one population per cue (independent copies, run at once)",
+        "map_time_s": float(t_map),
+        "build_time_s": float(out.build_time_s),
+        "run_time_s": float(out.run_time_s),
+        "n_neurons": int(params.n_units * k * params.n_cues),
+        "n_synapses": n_syn,
+        "warnings": [w.to_dict() for w in out.warnings],
+    }
+    if "on_rate_hz" in extra:
+        prov["on_rate_hz"] = float(extra["on_rate_hz"])
+    if out.chip is not None:
+        prov["chip"] = chip_summary(out, params, options)
+    return Result(
+        model="hopfield",
+        realization=backend,
+        params=params.model_dump(),
+        seed=seed,
+        t=t,
+        t_unit="s",
+        traces={"state": state},
+        spikes={"units": (times, idx)},
+        observables={
+            "converged": bool(converged.all()),
+            "converged_cues": converged,
+            "mean_rate_hz": mean_rate,
+        },
+        provenance=prov,
+    )
+
+
+def chip_summary(out: nc.SimOutput, params: HopfieldParams, options) -> dict:
+    """JSON-ready chip report: resources, weight quantization, events and energy per recall."""
+    chip = out.chip
+    full = chip["resources"]
+    res = {
+        "per_recall_network": full["groups"]["cue0"],
+        "all_copies": {k: v for k, v in full.items() if k not in ("groups", "blocks")},
+        "blocks": full["blocks"],
+    }
+    q0 = chip["quantization"]["cue0"]
+    quant = loihi.quantization_summary(q0)
+    ev = chip["events"]
+    spikes = sum(p["spikes"] for p in ev["populations"].values())
+    syn_ops = sum(p["synaptic_ops"] for p in ev["populations"].values())
+    updates = sum(p["compartment_updates"] for p in ev["populations"].values())
+    c = params.n_cues
+    energy = loihi.energy_estimate(spikes, syn_ops, updates, ev["input_synaptic_ops"])
+    per_recall = {
+        "spikes": spikes / c,
+        "synaptic_ops": syn_ops / c,
+        "input_spikes": ev["input_spikes"] / c,
+        "input_synaptic_ops": ev["input_synaptic_ops"] / c,
+        "compartment_updates": updates / c,
+        "energy_estimate_j": energy["energy_estimate_j"] / c,
+    }
+    return {
+        "resources": res,
+        "weights": quant,
+        "bias": chip["bias"]["cue0"],
+        "per_recall": per_recall,
+        "energy": {
+            **energy,
+            "energy_estimate_j": energy["energy_estimate_j"] / c,
+            "breakdown": {k: v / c for k, v in energy["breakdown"].items()},
+            "per": "recall (one cue)",
+        },
+        "decode_tau_s": float(options.tau_syn_s),
+    }
+
+
+@realization("hopfield", "nengo", options=NengoHopfieldOptions, requires=("nengo",))
+def run_nengo(
+    params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None
+) -> Result:
+    """LIF neurons in nengo.Simulator, weights as a neuron-to-neuron transform; one copy per cue."""
+    options = options or NengoHopfieldOptions.create()
+    return simulate_hopfield(params, weights, inputs, seed, options, "nengo")
+
+
+@realization(
+    "hopfield",
+    "loihi-emulator",
+    options=LoihiHopfieldOptions,
+    requires=("nengo", "nengo_loihi"),
+    check=nc.check_loihi_numpy,
+    preflight=chip_preflight,
+)
+def run_loihi_emulator(
+    params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None
+) -> Result:
+    """The Nengo network on nengo_loihi.Simulator(target="sim"): the chip's fixed point."""
+    options = options or LoihiHopfieldOptions.create()
+    return simulate_hopfield(params, weights, inputs, seed, options, "loihi-emulator")

@@ -1,0 +1,1 @@
+"""Spiking realizations of the learning family's models, one module per backend."""

@@ -1,0 +1,1 @@
+"""Spiking realizations of the modern_hopfield family's models, one module per backend."""

@@ -1,0 +1,1 @@
+"""Spiking realizations of the perceptron family's models, one module per backend."""

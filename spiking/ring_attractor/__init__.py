@@ -1,0 +1,1 @@
+"""Spiking realizations of the ring_attractor family's models, one module per backend."""

@@ -1,0 +1,1 @@
+"""Spiking realizations of the synchronization family's models, one module per backend."""
