@@ -155,7 +155,6 @@ Fusi, S. & Mattia, M. (1999). Collective behavior of networks with linear
 
 from __future__ import annotations
 
-import math
 import shutil
 import tempfile
 import time
@@ -163,80 +162,21 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import pydantic
 from pydantic import Field
 
-from neurotwin.errors import SimulationError
 from neurotwin.harness import check_finite
-from neurotwin.params import Params
 from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import _b2, device_check, is_multiple, runtime_target, standalone
-
-#: ``converged`` compares the decoded state over this many final windows
-CONVERGED_WINDOWS = 3
-#: field-unit noise standard deviation per unit of temperature (see module docstring)
-NOISE_PER_TEMPERATURE = 0.8
-#: runaway bound: mean rate above this fraction of the maximal rate 1 / max(tau_ref, dt)
-RUNAWAY_FRACTION = 0.9
-
-
-class SpikingRecallOptions(Params):
-    """What every spiking Hopfield realization shares: the cue/recall schedule, the
-    decoding window and the mapping's time constants and gain (times in seconds,
-    currents in threshold units). Subclasses add ``dt_s`` and their simulator's own."""
-
-    cue_duration_s: float = Field(0.04, gt=0, description="cue window, a multiple of window_s")
-    recall_duration_s: float = Field(
-        0.2, gt=0, description="free recall after the cue, a multiple of window_s"
-    )
-    window_s: float = Field(0.02, gt=0, description="decoding window, a multiple of dt_s")
-    min_spikes: int = Field(1, ge=1, description="spikes in a window for the state +1")
-    tau_syn_s: float = Field(0.01, gt=0, description="synaptic current time constant")
-    tau_ref_s: float = Field(0.005, ge=0, description="refractory period (max rate 1/tau_ref)")
-    gain: float = Field(
-        64.0, gt=0, description="g: input current per unit of field h - U (synaptic scaling)"
-    )
-    cue_strength: float = Field(
-        2.0, ge=0, description="a: cue current g*a*cue_i, in units of the field"
-    )
-
-    @property
-    def cue_windows(self) -> int:
-        """Decoding windows during the cue."""
-        return round(self.cue_duration_s / self.window_s)
-
-    @property
-    def n_windows(self) -> int:
-        """Decoding windows of the whole run (cue, then recall)."""
-        return self.cue_windows + round(self.recall_duration_s / self.window_s)
-
-    @property
-    def steps_per_window(self) -> int:
-        return round(self.window_s / self.dt_s)
-
-    @pydantic.model_validator(mode="after")
-    def _windows_tile_the_run(self):
-        if not is_multiple(self.window_s, self.dt_s):
-            raise ValueError(
-                f"window_s: must be an integer multiple of dt_s = {self.dt_s!r} "
-                f"(got {self.window_s!r})"
-            )
-        if not is_multiple(self.cue_duration_s, self.window_s):
-            raise ValueError(
-                f"cue_duration_s: must be an integer multiple of window_s = {self.window_s!r} "
-                f"(got {self.cue_duration_s!r})"
-            )
-        if not is_multiple(self.recall_duration_s, self.window_s) or (
-            round(self.recall_duration_s / self.window_s) < CONVERGED_WINDOWS
-        ):
-            raise ValueError(
-                f"recall_duration_s: must be an integer multiple of window_s = "
-                f"{self.window_s!r}, at least {CONVERGED_WINDOWS} windows "
-                f"(got {self.recall_duration_s!r})"
-            )
-        return self
+from neurotwin.spiking._brian2 import _b2, device_check, runtime_target, standalone
+from neurotwin.spiking.hopfield.recall import (
+    NOISE_PER_TEMPERATURE,
+    SpikingRecallOptions,
+    check_runaway,
+    converged_cues,
+    on_rate_hz,
+    runaway_rate_hz,
+)
 
 
 class Brian2HopfieldOptions(SpikingRecallOptions):
@@ -256,16 +196,6 @@ class Brian2HopfieldOptions(SpikingRecallOptions):
     build_dir: str | None = Field(
         None, description="cpp_standalone project folder (None: a fresh temporary one)"
     )
-
-
-def on_rate_hz(options: Brian2HopfieldOptions) -> float:
-    """nu_on: the firing rate of a unit whose field is +1 (constant input 1 + g)."""
-    g = options.gain
-    return 1.0 / (options.tau_ref_s + options.tau_m_s * math.log((1.0 + g) / g))
-
-
-def runaway_rate_hz(options: Brian2HopfieldOptions) -> float:
-    return RUNAWAY_FRACTION / max(options.tau_ref_s, options.dt_s)
 
 
 # -- building ----------------------------------------------------------------------
@@ -434,25 +364,16 @@ def decode(net: Brian2Hopfield, options: Brian2HopfieldOptions) -> Decoded:
         n_windows, n_total
     )
     rates = counts.sum(axis=1) / (n_total * window)
-    bound = runaway_rate_hz(options)
-    over = np.flatnonzero(rates > bound)
-    if over.size:
-        k = int(over[0])
-        raise SimulationError(
-            f"rate: runaway activity, mean rate {rates[k]:.1f} Hz > {bound:g} Hz in window "
-            f"{k} (t = {k * window:g} to {(k + 1) * window:g} s)"
-        )
+    check_runaway(rates, runaway_rate_hz(options), window)
     state = np.where(counts >= options.min_spikes, 1, -1).astype(np.int8)
     state = state.reshape(n_windows, net.n_cues, net.n_units)
-    last = state[-CONVERGED_WINDOWS:]
-    converged_cues = (last == last[-1]).all(axis=(0, 2))
     return Decoded(
         t=(np.arange(n_windows) + 1) * window,
         state=state,
         spike_times=times,
         spike_indices=idx,
         mean_rate_hz=float(len(idx) / (n_total * n_windows * window)),
-        converged_cues=converged_cues,
+        converged_cues=converged_cues(state),
     )
 
 

@@ -87,17 +87,20 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from neurotwin.errors import ParamError, SimulationError
+from neurotwin.errors import ParamError
 from neurotwin.harness import check_finite
 from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
 from neurotwin.spiking import _loihi as loihi
 from neurotwin.spiking import _nengo as nc
-from neurotwin.spiking.hopfield.brian2 import (
-    CONVERGED_WINDOWS,
-    RUNAWAY_FRACTION,
+from neurotwin.spiking.hopfield.recall import (
     SpikingRecallOptions,
+    check_runaway,
+    converged_cues,
+    lif_rates,
+    nengo_on_rate_hz,
+    runaway_rate_hz,
 )
 
 #: NEF variant: f(x) = clip(x / delta, -1, 1), the represented range and the eval points
@@ -137,22 +140,6 @@ class LoihiHopfieldOptions(NengoHopfieldOptions):
 # -- mapping the reference onto LIF populations -------------------------------------------
 
 
-def on_rate_hz(options: NengoHopfieldOptions, backend: nc.Backend) -> float:
-    """nu_on: the rate of a neuron with constant input 1 + g, on ``backend``."""
-    import nengo
-
-    lif = nengo.LIF(tau_rc=options.tau_rc_s, tau_ref=options.tau_ref_s)
-    x, gain, bias = np.ones(1), np.array([options.gain]), np.ones(1)
-    return float(np.asarray(_rates(backend, lif, x, gain, bias, options.dt_s)).ravel()[0])
-
-
-def _rates(backend: nc.Backend, lif, x, gain, bias, dt_s) -> np.ndarray:
-    if backend == "nengo":
-        return lif.rates(x, gain, bias)
-    # spike periods in whole time steps, as on the chip
-    return nc.import_nengo_loihi().neurons.loihi_rates(lif, x, gain, bias, dt_s)
-
-
 def _population(label, bias, recurrent, v0, options) -> nc.LIFPopulation:
     return nc.LIFPopulation(
         label,
@@ -187,7 +174,7 @@ def neuron_populations(
     u = np.asarray(weights["U"], dtype=np.float64)
     cues = np.asarray(inputs["cues"], dtype=np.float64)
     n, g = params.n_units, options.gain
-    nu_on = on_rate_hz(options, backend)
+    nu_on = nengo_on_rate_hz(options, backend)
     rng = np.random.default_rng(seed)
     bias = 1.0 - g * (w.sum(axis=1) + u)
     recurrent = 2.0 * g * w / nu_on
@@ -234,7 +221,9 @@ def nef_populations(
     solver = nengo.solvers.LstsqL2(reg=0.1)
     dec = np.empty((n, k))
     for i in range(n):
-        acts = _rates(backend, lif, xs[:, None] * enc[i][None, :], alpha[i], beta[i], options.dt_s)
+        acts = lif_rates(
+            backend, lif, xs[:, None] * enc[i][None, :], alpha[i], beta[i], options.dt_s
+        )
         dec[i] = solver(acts, target[:, None])[0][:, 0]
     # R[(i, a), (j, b)] = alpha_ia e_ia W_ij d_jb
     col = (alpha * enc).reshape(-1, 1)
@@ -292,19 +281,11 @@ def decode_states(
         all_t.append(np.repeat((steps + 1) * options.dt_s, reps))
         all_i.append(np.repeat(idx + c * n * k, reps))
     rates = rates / (n * k * n_cues * window)
-    bound = RUNAWAY_FRACTION / max(options.tau_ref_s, options.dt_s)
-    over = np.flatnonzero(rates > bound)
-    if over.size:
-        w_ = int(over[0])
-        raise SimulationError(
-            f"rate: runaway activity, mean rate {rates[w_]:.1f} Hz > {bound:g} Hz in window "
-            f"{w_} (t = {w_ * window:g} to {(w_ + 1) * window:g} s)"
-        )
+    check_runaway(rates, runaway_rate_hz(options), window)
     times = np.concatenate(all_t) if all_t else np.zeros(0)
     idx = np.concatenate(all_i) if all_i else np.zeros(0, dtype=np.int64)
     order = np.lexsort((idx, times))
-    last = state[-CONVERGED_WINDOWS:]
-    converged = (last == last[-1]).all(axis=(0, 2))
+    converged = converged_cues(state)
     mean_rate = total / (n * k * n_cues * n_windows * window)
     return (
         (np.arange(n_windows) + 1) * window,

@@ -133,7 +133,7 @@ from neurotwin.results import Result
 from neurotwin.spiking import _loihi as loihi
 from neurotwin.spiking import _nengo as nc
 from neurotwin.spiking._brian2 import runtime_target
-from neurotwin.spiking.hopfield.brian2 import SpikingRecallOptions, on_rate_hz
+from neurotwin.spiking.hopfield.recall import SpikingRecallOptions, on_rate_hz
 
 #: upper bound of the effective-beta fit (raw dot-product units): a hard winner-take-all
 BETA_MAX = 10.0
@@ -575,7 +575,7 @@ def circuit_populations(
     no synapse on the chip only if nengo-loihi drops zeros, which it does not for a
     dense transform: the reported synapse count includes them).
     """
-    from neurotwin.spiking.hopfield.nengo import on_rate_hz as nengo_on_rate
+    from neurotwin.spiking.hopfield.recall import nengo_on_rate_hz as nengo_on_rate
 
     n, p = params.n_units, params.n_patterns
     x = np.asarray(weights["patterns"], dtype=np.float64)  # (P, N)
