@@ -245,16 +245,14 @@ def export(
     set_: SetOpt = None,
     seed: SeedOpt = 0,
 ) -> None:
-    """Write MODEL's spiking network as a NIR graph."""
-    from .nir_export import export_nir
+    """Write MODEL's spiking network in an exchange format (NIR)."""
+    from .export import export as do_export
 
     try:
-        if format_ != "nir":
-            raise ParamError(f"--format: must be one of 'nir' (got {format_!r})")
-        path = export_nir(model, out, None, seed, **parse_sets(set_))
+        path = do_export(model, out, format_, None, seed, **parse_sets(set_))
     except NeurotwinError as exc:
         _fail(exc)
-    console.print(f"NIR graph written to {path}")
+    console.print(f"{format_.upper()} graph written to {path}")
 
 
 def main() -> None:

@@ -90,6 +90,21 @@ def compare(
     so is a value that a row would replace with its own setting (e.g. ``update`` for
     Hopfield's async and sync rows). All rows are validated before the first one runs.
     """
+    plans, skipped = plan_comparison(model, params, seed, realizations, **overrides)
+    results = {label: execute(plan) for label, plan in plans.items()}
+    first = next(iter(plans.values()))
+    return Comparison(model, first.params.model_dump(), first.seed, results, skipped)
+
+
+def plan_comparison(
+    model: str,
+    params: Params | dict | None = None,
+    seed: int = 0,
+    realizations: list[str] | None = None,
+    **overrides: Any,
+) -> tuple[dict[str, Plan], dict[str, str]]:
+    """The validated plan of every row of :func:`compare` (nothing runs), and the rows
+    skipped because their backend is missing here."""
     spec = get_model(model)
     explicit = realizations is not None
     if explicit:
@@ -98,7 +113,6 @@ def compare(
         rows = [(name, name, {}) for name in realizations]
     else:
         rows = spec.compare_runs or [(n, n, {}) for n in spec.realizations]
-
     reals = [get_realization(model, real_name) for _, real_name, _ in rows]
     router.check_names(spec, reals, overrides)
 
@@ -114,6 +128,4 @@ def compare(
             skipped[label] = str(exc)
     if not plans:
         raise BackendUnavailable(f"no realization of {model!r} is available here: {skipped}")
-    results = {label: execute(plan) for label, plan in plans.items()}
-    first = next(iter(plans.values()))
-    return Comparison(model, first.params.model_dump(), first.seed, results, skipped)
+    return plans, skipped

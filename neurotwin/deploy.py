@@ -12,13 +12,13 @@ and reports, for **one recall network** (one cue's copy; the emulator runs the
   128 cores of a chip;
 * weight quantization: the bits the recurrent weights keep, their range, and
   the max and RMS error of the chip's weights relative to the largest float
-  weight (``spiking.nengo_common.weight_quantization``);
+  weight (``spiking._loihi.quantization``);
 * accuracy: the model's key observable (Hopfield: mean final overlap over the
   cues) for the reference, float Nengo and the emulator, side by side;
 * activity cost per recall: spikes, synaptic operations, and an **estimate**
   of the energy from Davies et al. (2018), Table 2 (23.6 pJ per synaptic
   operation, 81 / 52 pJ per active / inactive neuron update, 1.7 pJ per
-  spike within a tile; ``spiking.nengo_common.energy_estimate``);
+  spike within a tile; ``spiking._loihi.energy``);
 * warnings: every warning nengo-loihi raised, by name, with its **measured
   effect** (extra runs isolate each one: float Nengo started from zero
   voltages as the chip is, float Nengo with the chip's quantized weights);
@@ -35,13 +35,28 @@ from typing import Any
 
 import numpy as np
 
+from . import router
+from .capabilities import CHIP, ChipReport
 from .errors import ParamError
 from .harness import execute, prepare
 from .params import Params
-from .registry import get_model
+from .registry import all_models, get_model
+
+#: chips per Loihi board and cores per chip (Davies et al. 2018)
+CORES_PER_CHIP = 128
 
 TARGETS = ("loihi-emulator",)
-REALIZATIONS = ("reference", "nengo", "loihi-emulator")
+#: the float twin a chip realization is measured against
+FLOAT_TWIN = "nengo"
+
+
+def deployable(target: str = "loihi-emulator") -> list[str]:
+    """The models with a realization on ``target`` that offers a chip report."""
+    return [
+        name
+        for name, spec in all_models().items()
+        if target in spec.realizations and CHIP in spec.realizations[target].capabilities
+    ]
 
 
 def deploy(
@@ -56,14 +71,15 @@ def deploy(
     Parameters
     ----------
     model : str
-        A registered model with ``reference``, ``nengo`` and ``loihi-emulator``
-        realizations.
+        A registered model whose ``target`` realization offers a chip report
+        (:func:`deployable` lists them).
     target : str
         Only ``"loihi-emulator"`` (no Loihi hardware is reachable from here).
     params, seed, **overrides
         As for :func:`neurotwin.run`; overrides may name model parameters or
-        the realizations' options (options only the emulator has, such as
-        ``max_chips``, are not passed to the float run).
+        the realizations' options. Each run takes the values it accepts (options only
+        the chip has, such as ``max_chips``, do not go to the float run); a name no
+        run accepts is an error.
 
     Returns
     -------
@@ -76,8 +92,8 @@ def deploy(
     Raises
     ------
     ParamError
-        Unknown target, model without the three realizations, invalid
-        parameters, or a network too large for the chip (naming the limit).
+        Unknown target, a model without a chip realization (naming those that have
+        one), invalid parameters, or a network too large for the chip (naming the limit).
     BackendUnavailable
         nengo or nengo-loihi is not installed (with the install command).
     """
@@ -86,31 +102,38 @@ def deploy(
             f"target: must be one of {', '.join(repr(t) for t in TARGETS)} (got {target!r})"
         )
     spec = get_model(model)
-    missing = [r for r in REALIZATIONS if r not in spec.realizations]
-    if missing:
+    chip_real = spec.realizations.get(target)
+    if chip_real is None or CHIP not in chip_real.capabilities:
         raise ParamError(
-            f"model: must have realizations {', '.join(REALIZATIONS)} to deploy; "
-            f"{model!r} lacks {', '.join(missing)} (got {model!r})"
+            f"model: must have a {target} realization with a chip report to deploy; "
+            f"models that have one: {', '.join(deployable(target))} (got {model!r})"
         )
-    chip_real = spec.realizations["loihi-emulator"]
-    float_real = spec.realizations["nengo"]
-    chip_only = set(chip_real.options.model_fields) - set(float_real.options.model_fields)
-    model_fields = set(spec.params.model_fields)
-    float_over = {k: v for k, v in overrides.items() if k not in chip_only}
-    ref_over = {k: v for k, v in overrides.items() if k in model_fields}
+    runs = [("reference", spec.realizations["reference"])]
+    if FLOAT_TWIN in spec.realizations:
+        runs.append((FLOAT_TWIN, spec.realizations[FLOAT_TWIN]))
+    runs.append((target, chip_real))
+    router.check_names(spec, [r for _, r in runs], overrides)
 
     # validate everything (and draw the same weights and inputs) before running anything
-    chip_plan = prepare(model, "loihi-emulator", params, seed, **overrides)
-    float_plan = prepare(model, "nengo", params, seed, **float_over)
-    ref_plan = prepare(model, "reference", params, seed, **ref_over)
-    ref = execute(ref_plan)
-    flo = execute(float_plan)
-    chip = execute(chip_plan)
+    plans = {
+        name: prepare(
+            model,
+            name,
+            params,
+            seed,
+            **{k: v for k, v in overrides.items() if k in router.accepted(spec, real)},
+        )
+        for name, real in runs
+    }
+    results = {name: execute(plan) for name, plan in plans.items()}
+    chip = results[target]
+    flo = results.get(FLOAT_TWIN)
+    float_plan = plans.get(FLOAT_TWIN)
     key = spec.key_observable
-    summary = chip.provenance["chip"]
-    per_net = summary["resources"]["per_recall_network"]
-    weights_q = summary["weights"]
-    per_recall = summary["per_recall"]
+    report_ = ChipReport.of(chip)
+    one = report_.per_network
+    weights_q = report_.weights
+    chip_plan = plans[target]
 
     report: dict[str, Any] = {
         "model": model,
@@ -118,21 +141,18 @@ def deploy(
         "seed": int(seed),
         "params": chip.params,
         "options": chip.options,
-        "cores": per_net["cores"],
-        "compartments": per_net["compartments"],
-        "axons": per_net["in_axons"],
-        "out_axons": per_net["out_axons"],
-        "synapses": per_net["synapses"],
-        "synapse_bits": per_net["synapse_bits"],
-        "fits_one_chip": bool(per_net["cores"] <= _cores_per_chip() and per_net["within_limits"]),
-        "limits_per_core": summary["resources"]["all_copies"]["limits_per_core"],
+        "per": report_.per,
+        "cores": one["cores"],
+        "compartments": one["compartments"],
+        "axons": one["in_axons"],
+        "out_axons": one["out_axons"],
+        "synapses": one["synapses"],
+        "synapse_bits": one["synapse_bits"],
+        "fits_one_chip": bool(one["cores"] <= CORES_PER_CHIP and one["within_limits"]),
+        "limits_per_core": report_.all_copies.get("limits_per_core"),
         "all_copies": {
-            "copies": int(chip.params.get("n_cues", 1)),
-            **{
-                k: v
-                for k, v in summary["resources"]["all_copies"].items()
-                if k != "limits_per_core"
-            },
+            "copies": report_.copies,
+            **{k: v for k, v in report_.all_copies.items() if k != "limits_per_core"},
         },
         "weight_bits": weights_q["weight_bits"],
         # in the reference's weight units where the model has one W, else the chip's float units
@@ -140,7 +160,7 @@ def deploy(
             v
             * (
                 _ratio(np.asarray(chip_plan.weights["W"]), weights_q)
-                if "W" in chip_plan.weights
+                if "W" in chip_plan.weights and "float_range" in weights_q
                 else 1.0
             )
             for v in weights_q["range"]
@@ -148,43 +168,46 @@ def deploy(
         "weight_error_max": weights_q["error_max"],
         "weight_error_rms": weights_q["error_rms"],
         "weights": weights_q,
-        "bias_error_max": summary["bias"]["error_max"],
-        "accuracy": {
-            "reference": _scalar(ref.observables[key]),
-            "nengo": _scalar(flo.observables[key]),
-            "loihi-emulator": _scalar(chip.observables[key]),
-        },
+        "bias_error_max": (report_.bias or {}).get("error_max"),
+        "accuracy": {name: _scalar(r.observables[key]) for name, r in results.items()},
         "key_observable": key,
         "recall_fraction": {
             name: _scalar(r.observables["recall_fraction"])
-            for name, r in (("reference", ref), ("nengo", flo), ("loihi-emulator", chip))
+            for name, r in results.items()
             if "recall_fraction" in r.observables
         },
-        "state_agreement_chip_vs_nengo": _agreement(chip, flo),
-        "spikes": per_recall["spikes"],
-        "synaptic_ops": per_recall["synaptic_ops"],
-        "input_spikes": per_recall["input_spikes"],
-        "energy_estimate_j": per_recall["energy_estimate_j"],
-        "energy": summary["energy"],
-        "speed": {
-            "nengo_run_s": flo.provenance["run_time_s"],
-            "loihi_emulator_run_s": chip.provenance["run_time_s"],
-            "run_slowdown": chip.provenance["run_time_s"] / max(flo.provenance["run_time_s"], 1e-9),
-            "nengo_wall_s": flo.provenance["wall_time_s"],
-            "loihi_emulator_wall_s": chip.provenance["wall_time_s"],
-            "wall_slowdown": chip.provenance["wall_time_s"]
-            / max(flo.provenance["wall_time_s"], 1e-9),
-        },
+        "state_agreement_chip_vs_nengo": _agreement(chip, flo) if flo is not None else None,
+        "spikes": report_.per_run["spikes"],
+        "synaptic_ops": report_.per_run["synaptic_ops"],
+        "input_spikes": report_.per_run["input_spikes"],
+        "energy_estimate_j": report_.per_run["energy_estimate_j"],
+        "energy": report_.energy,
+        "speed": _speed(flo, chip),
         "versions": {pkg: _version(pkg) for pkg in ("neurotwin", "numpy", "nengo", "nengo-loihi")},
     }
-    report["warnings"] = _warning_effects(chip, flo, float_plan, summary, key)
+    hook = chip_real.hooks.get("chip_weights")
+    report["warnings"] = _warning_effects(chip, flo, float_plan, report_, key, hook)
     return report
 
 
-def _cores_per_chip() -> int:
-    from .spiking.nengo_common import CORES_PER_CHIP
-
-    return CORES_PER_CHIP
+def _speed(flo, chip) -> dict:
+    """The emulator's run and wall time against float Nengo's (where there is a float run)."""
+    if flo is None:
+        return {"loihi_emulator_wall_s": chip.provenance["wall_time_s"]}
+    run_f = flo.provenance.get("run_time_s")
+    run_c = chip.provenance.get("run_time_s")
+    out = {
+        "nengo_wall_s": flo.provenance["wall_time_s"],
+        "loihi_emulator_wall_s": chip.provenance["wall_time_s"],
+        "wall_slowdown": chip.provenance["wall_time_s"] / max(flo.provenance["wall_time_s"], 1e-9),
+    }
+    if run_f is not None and run_c is not None:
+        out.update(
+            nengo_run_s=run_f,
+            loihi_emulator_run_s=run_c,
+            run_slowdown=run_c / max(run_f, 1e-9),
+        )
+    return out
 
 
 def _scalar(x: Any) -> float:
@@ -209,12 +232,12 @@ def _agreement(a, b) -> float:
 AVOIDED = {
     "tau_s-overwritten": (
         "avoided: an input is filtered once, on chip, with Model.decode_tau = tau_syn_s, the "
-        "same filter as the recurrent synapses (spiking/nengo_common.py)"
+        "same filter as the recurrent synapses (spiking/_nengo/simulation.py)"
     ),
 }
 
 
-def _warning_effects(chip, flo, float_plan, summary: dict, key: str) -> dict:
+def _warning_effects(chip, flo, float_plan, report: ChipReport, key: str, hook=None) -> dict:
     raised = {}
     for w in chip.provenance.get("warnings", []):
         entry = raised.setdefault(
@@ -224,15 +247,20 @@ def _warning_effects(chip, flo, float_plan, summary: dict, key: str) -> dict:
         entry["count"] += w["count"]
         if w["message"] not in entry["messages"]:
             entry["messages"].append(w["message"])
-    base = _scalar(flo.observables[key])
+    base = _scalar(flo.observables[key]) if flo is not None else None
     for name, entry in raised.items():
-        if name == "untested-nengo-version":
+        if flo is None and name in ("untested-nengo-version", "nonzero-initial-state"):
+            entry["effect"] = "not measured (no float Nengo twin)"
+        elif name == "untested-nengo-version":
             entry["effect"] = {
                 "state_agreement_chip_vs_nengo": _agreement(chip, flo),
                 f"{key}_gap_chip_minus_nengo": _scalar(chip.observables[key]) - base,
                 "note": "not separable from the chip's other effects; this bounds it",
             }
-        elif name == "nonzero-initial-state":
+        elif (
+            name == "nonzero-initial-state"
+            and "initial_voltage" in type(float_plan.options).model_fields
+        ):
             zero = _rerun_float(float_plan, initial_voltage="zero")
             entry["effect"] = {
                 f"nengo_{key}_random_initial_voltages": base,
@@ -241,7 +269,7 @@ def _warning_effects(chip, flo, float_plan, summary: dict, key: str) -> dict:
                 "note": "float Nengo started from zero voltages, as the chip starts",
             }
         elif name == "weight-bits-lost":
-            entry["effect"] = _quantization_effect(flo, float_plan, summary, key)
+            entry["effect"] = _quantization_effect(flo, float_plan, report, key, hook)
         elif name in ("emulator-nan-init", "undefined-max-rates"):
             entry["effect"] = "none (harmless, see meaning)"
         else:
@@ -252,7 +280,7 @@ def _warning_effects(chip, flo, float_plan, summary: dict, key: str) -> dict:
         raised["weight-quantization"] = {
             "raised": False,
             "count": 0,
-            "effect": _quantization_effect(flo, float_plan, summary, key),
+            "effect": _quantization_effect(flo, float_plan, report, key, hook),
         }
     return raised
 
@@ -265,51 +293,25 @@ def _rerun_float(plan, weights: dict | None = None, **option_overrides):
     return execute(replace(plan, options=options, weights=weights or plan.weights))
 
 
-def _quantization_effect(flo, float_plan, summary: dict, key: str) -> dict:
-    """Float Nengo with the chip's recurrent weights (and the float biases), against float W.
-
-    The chip's weights come from the numpy model of nengo-loihi's rounding
-    (``loihi_quantize``, checked against the built chip in the tests), per
-    core-sized piece; the thresholds ``U`` are shifted so that the bias
-    ``1 - g (sum_j W_ij + U_i)`` stays the float one, as on the chip.
-    """
-    from .spiking import nengo_common as nc
-
-    q = summary["weights"]
-    if "W" not in float_plan.weights or getattr(float_plan.options, "variant", None) != "neurons":
-        return "not measured (only for one recurrent W realized one neuron per unit)"
-    w = np.asarray(float_plan.weights["W"], dtype=float)
-    if w.ndim != 2 or w.shape[0] != w.shape[1]:
-        return "not measured (only for one recurrent W realized one neuron per unit)"
-    if q.get("residual_connection"):
-        return "not measured (residual weights: the numpy rounding model covers one connection)"
-    wq = np.empty_like(w)
-    wq_no_loss = np.empty_like(w)
-    for piece in q["pieces"]:
-        a, b = piece["post"]
-        # (pre, post) float synapse weights are proportional to W.T: quantize W.T's columns
-        wq[a:b, :] = nc.loihi_quantize(
-            w.T[:, a:b], piece["block_w_max"] * _ratio(w, q), piece["block_w_exp"]
-        ).T
-        wq_no_loss[a:b, :] = nc.loihi_quantize(
-            w.T[:, a:b], piece["block_w_max"] * _ratio(w, q), piece["block_w_exp"], False
-        ).T
-    weights = dict(float_plan.weights)
-    weights["W"] = wq
-    weights["U"] = np.asarray(float_plan.weights["U"], dtype=float) + (w - wq).sum(axis=1)
+def _quantization_effect(flo, float_plan, report: ChipReport, key: str, hook) -> dict | str:
+    """Float Nengo with the chip's stored weights (``hook``, the chip realization's
+    ``chip_weights``), against float Nengo with the float weights."""
+    if hook is None or flo is None:
+        return "not measured (the chip realization offers no chip_weights hook)"
+    found = hook(float_plan.weights, float_plan.options, report.weights)
+    if isinstance(found, str):
+        return found
+    weights, extra = found
     quantized = _rerun_float(float_plan, weights=weights)
-    full = float(np.abs(w).max()) or 1.0
     return {
-        "lost_bits": q["lost_bits"],
-        "weight_bits": q["weight_bits"],
-        "weight_error_rms": q["error_rms"],
-        "weight_error_rms_without_lost_bits": float(
-            np.sqrt(np.mean(((wq_no_loss - w) / full) ** 2))
-        ),
+        "lost_bits": report.weights["lost_bits"],
+        "weight_bits": report.weights["weight_bits"],
+        "weight_error_rms": report.weights["error_rms"],
+        **extra,
         f"nengo_{key}_float_weights": _scalar(flo.observables[key]),
         f"nengo_{key}_chip_weights": _scalar(quantized.observables[key]),
         "state_agreement": _agreement(quantized, flo),
-        "note": "float Nengo run with the chip's quantized recurrent weights",
+        "note": "float Nengo run with the chip's quantized weights",
     }
 
 
@@ -324,7 +326,7 @@ def report_rows(report: dict) -> list[tuple[str, str]]:
     """(name, value) rows for printing a deployment report as a table."""
     acc = report["accuracy"]
     rows = [
-        ("cores (one recall network)", f"{report['cores']}"),
+        (f"cores (one {report['per']})", f"{report['cores']}"),
         ("compartments", f"{report['compartments']} (limit 1024 per core)"),
         ("input axons", f"{report['axons']} (limit 4096 per core)"),
         ("output axons", f"{report['out_axons']} (limit 4096 per core)"),
@@ -338,14 +340,15 @@ def report_rows(report: dict) -> list[tuple[str, str]]:
             f"{report['weight_error_rms']:.3g} (of the largest weight)",
         ),
         (
-            f"{report['key_observable']} reference / nengo / chip",
-            f"{acc['reference']:.4g} / {acc['nengo']:.4g} / {acc['loihi-emulator']:.4g}",
+            f"{report['key_observable']} " + " / ".join(acc),
+            " / ".join(f"{v:.4g}" for v in acc.values()),
         ),
-        ("spikes per recall", f"{report['spikes']:.0f}"),
-        ("synaptic ops per recall", f"{report['synaptic_ops']:.0f}"),
-        ("energy per recall (estimate)", f"{report['energy_estimate_j']:.3g} J"),
-        ("emulator slowdown (run)", f"{report['speed']['run_slowdown']:.1f}x"),
+        (f"spikes per {report['per']}", f"{report['spikes']:.0f}"),
+        (f"synaptic ops per {report['per']}", f"{report['synaptic_ops']:.0f}"),
+        (f"energy per {report['per']} (estimate)", f"{report['energy_estimate_j']:.3g} J"),
     ]
+    if "run_slowdown" in report["speed"]:
+        rows.append(("emulator slowdown (run)", f"{report['speed']['run_slowdown']:.1f}x"))
     for name, entry in report["warnings"].items():
         effect = entry["effect"]
         if isinstance(effect, dict):

@@ -88,6 +88,9 @@ class Realization:
     defaults: dict[str, Any] = field(default_factory=dict)
     doc: str = ""
     module: str = ""
+    #: functions a capability needs from this realization, by name (e.g. ``chip_weights``:
+    #: the float weights as the chip stores them, so ``deploy`` can measure what rounding costs)
+    hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
     def missing(self) -> list[str]:
         return [pkg for pkg in self.requires if importlib.util.find_spec(pkg) is None]
@@ -118,6 +121,15 @@ class Realization:
 
 
 @dataclass
+class Exporter:
+    """``func(params, weights, inputs, seed, options) -> object`` writes ``model`` as a format,
+    built from the network of ``realization`` (whose options it takes)."""
+
+    realization: str
+    func: Callable[..., Any]
+
+
+@dataclass
 class ModelSpec:
     """What the harness needs to know about a model.
 
@@ -142,9 +154,9 @@ class ModelSpec:
     quick_params: dict = field(default_factory=dict)
     doc: str = ""
     realizations: dict[str, Realization] = field(default_factory=dict)
-    #: ``exporters[format](params, weights, inputs, seed, options) -> object``, e.g. a NIR
-    #: graph; filled by :func:`exporter` in the family's spiking package
-    exporters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    #: ``exporters[format]``: how to write the model's network in an exchange format (e.g.
+    #: NIR); filled by :func:`exporter` in the family's spiking package
+    exporters: dict[str, Exporter] = field(default_factory=dict)
     #: ``adopt(weights, inputs) -> dict``: the parameter values that arrays a user hands in
     #: imply (e.g. ``n_units`` from the patterns' shape, ``storage='given'`` for a given W)
     adopt: Callable[[dict | None, dict | None], dict] | None = None
@@ -204,6 +216,7 @@ def realization(
     preflight: Callable[..., None] | None = None,
     capabilities: tuple[str, ...] = (),
     defaults: dict[str, Any] | None = None,
+    hooks: dict[str, Callable[..., Any]] | None = None,
 ):
     """Decorator: register a realization of ``model`` called ``name``.
 
@@ -231,6 +244,7 @@ def realization(
             dict(defaults or {}),
             (target.__doc__ or "").strip(),
             target.__module__,
+            dict(hooks or {}),
         )
         if model in _MODELS:
             _add(_MODELS[model], real)
@@ -249,8 +263,9 @@ def _run_one_phase(func: Callable[..., Any]) -> Callable[[OnePhase, dict], Any]:
     return run
 
 
-def exporter(model: str, fmt: str):
-    """Decorator: ``func(params, weights, inputs, seed, options)`` exports ``model`` as ``fmt``."""
+def exporter(model: str, fmt: str, *, realization: str = "nengo"):
+    """Decorator: ``func(params, weights, inputs, seed, options)`` exports ``model`` as ``fmt``
+    (e.g. a ``nir.NIRGraph``), from the network of ``realization``."""
 
     def deco(func):
         spec = _MODELS.get(model)
@@ -258,7 +273,7 @@ def exporter(model: str, fmt: str):
             raise RegistryError(f"exporter {fmt!r} names model {model!r}, which is not registered")
         if fmt in spec.exporters:
             raise RegistryError(f"exporter {model}/{fmt} is registered twice")
-        spec.exporters[fmt] = func
+        spec.exporters[fmt] = Exporter(realization, func)
         return func
 
     return deco

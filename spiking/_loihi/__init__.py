@@ -40,6 +40,7 @@ from .limits import (
 )
 from .quantization import (
     chip_weights,
+    float_with_chip_weights,
     loihi_quantize,
     quantization_summary,
     weight_quantization,
@@ -66,6 +67,7 @@ __all__ = [
     "quantization_summary",
     "resource_report",
     "chip_report",
+    "float_with_chip_weights",
     "synapse_list_bits",
     "weight_quantization",
 ]

@@ -203,7 +203,46 @@ def bias_quantization(model, built: BuiltNetwork) -> dict:
     return out
 
 
+def float_with_chip_weights(weights: dict, options, q: dict) -> tuple[dict, dict] | str:
+    """``deploy``'s ``chip_weights`` hook for one recurrent ``W`` with thresholds ``U``.
+
+    The weights as the chip stores them, from the numpy model of nengo-loihi's rounding
+    (:func:`loihi_quantize`, checked against the built chip in the tests), per core-sized
+    piece (``q``: the chip report's weight quantization); ``U`` is shifted so that the
+    bias ``1 - g (sum_j W_ij + U_i)`` stays the float one, as on the chip. Returns the
+    weights and the rms error without the lost bits, or why it is not measured.
+    """
+    if "W" not in weights or getattr(options, "variant", None) != "neurons":
+        return "not measured (only for one recurrent W realized one neuron per unit)"
+    w = np.asarray(weights["W"], dtype=float)
+    if w.ndim != 2 or w.shape[0] != w.shape[1]:
+        return "not measured (only for one recurrent W realized one neuron per unit)"
+    if q.get("residual_connection"):
+        return "not measured (residual weights: the numpy rounding model covers one connection)"
+    lo, hi = q["float_range"]
+    full_chip = max(abs(lo), abs(hi))
+    ratio = float(np.abs(w).max()) / full_chip if full_chip else 1.0
+    wq = np.empty_like(w)
+    wq_no_loss = np.empty_like(w)
+    for piece in q["pieces"]:
+        a, b = piece["post"]
+        # (pre, post) float synapse weights are proportional to W.T: quantize W.T's columns
+        wq[a:b, :] = loihi_quantize(
+            w.T[:, a:b], piece["block_w_max"] * ratio, piece["block_w_exp"]
+        ).T
+        wq_no_loss[a:b, :] = loihi_quantize(
+            w.T[:, a:b], piece["block_w_max"] * ratio, piece["block_w_exp"], False
+        ).T
+    out = dict(weights)
+    out["W"] = wq
+    out["U"] = np.asarray(weights["U"], dtype=float) + (w - wq).sum(axis=1)
+    full = float(np.abs(w).max()) or 1.0
+    rms = float(np.sqrt(np.mean(((wq_no_loss - w) / full) ** 2)))
+    return out, {"weight_error_rms_without_lost_bits": rms}
+
+
 __all__ = [
+    "float_with_chip_weights",
     "bias_quantization",
     "chip_weights",
     "loihi_quantize",
