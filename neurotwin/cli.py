@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import NeurotwinError, ParamError
+from .errors import InputError, NeurotwinError, ParamError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -42,6 +42,30 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
             out[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             out[key.strip()] = raw
+    return out
+
+
+def load_arrays(weights: Path | None, patterns: Path | None) -> dict | None:
+    """``--weights FILE.npz`` and ``--patterns FILE.npy`` as one weights dict (no pickle)."""
+    if weights is None and patterns is None:
+        return None
+    out: dict[str, Any] = {}
+    for path, what in ((weights, "--weights"), (patterns, "--patterns")):
+        if path is None:
+            continue
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{what}: cannot read {str(path)!r} as a numpy file ({exc})") from None
+        if what == "--patterns":
+            if not isinstance(data, np.ndarray):
+                raise InputError(f"--patterns: must be one .npy array (got an archive {path})")
+            out["patterns"] = data
+        else:
+            if isinstance(data, np.ndarray):
+                raise InputError(f"--weights: must be an .npz of named arrays (got {path})")
+            with data:
+                out.update({k: data[k] for k in data.files})
     return out
 
 
@@ -89,15 +113,23 @@ def run(
     seed: SeedOpt = 0,
     out: Annotated[Path | None, typer.Option(help="write the Result here (netCDF)")] = None,
     json_: JsonOpt = False,
+    patterns: Annotated[
+        Path | None,
+        typer.Option(help="your own patterns, a (P, N) .npy array of +1/-1 (e.g. images)"),
+    ] = None,
+    weights: Annotated[
+        Path | None, typer.Option(help="your own weights, an .npz of named arrays")
+    ] = None,
 ) -> None:
     """Run one realization of MODEL and print its scalar observables."""
     from .harness import execute, prepare
 
     try:
         sets = parse_sets(set_)
+        given = load_arrays(weights, patterns)
         if out is not None:
             sets = _standalone_builds_under(sets, out.parent / f"{out.stem}-build")
-        plan = prepare(model, realization, None, seed, **sets)
+        plan = prepare(model, realization, None, seed, weights=given, **sets)
         result = execute(plan)
     except NeurotwinError as exc:
         _fail(exc)
