@@ -1,9 +1,11 @@
-r"""Nengo and Loihi-emulator realizations of the Hopfield network (``nengo``, ``loihi-emulator``).
+r"""The Nengo realization of the Hopfield network (``nengo``), and the network it shares
+with the Loihi-emulator realization (``spiking/hopfield/loihi.py``).
 
-The same spiking network as the Brian2 realization (``spiking/hopfield.py``),
+The same spiking network as the Brian2 realization (``spiking/hopfield/brian2.py``),
 built with the shared helpers of ``spiking/_nengo`` and run on
-``nengo.Simulator`` (float) or ``nengo_loihi.Simulator(target="sim")`` (the
-chip's fixed-point arithmetic, emulated). All ``n_cues`` cues are recalled at
+``nengo.Simulator`` (float) or, by ``loihi.py``, on
+``nengo_loihi.Simulator(target="sim")`` (the chip's fixed-point arithmetic,
+emulated). All ``n_cues`` cues are recalled at
 once, by independent copies of the network: copy ``c`` is its own population
 (its own ``nengo.Ensemble``, its own block of cores on the chip); neuron
 ``c * N + i`` of the spike output is unit ``i`` of copy ``c``. Copies share
@@ -81,7 +83,7 @@ adds the noise the reference's Glauber rule needs.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -124,17 +126,6 @@ class NengoHopfieldOptions(SpikingRecallOptions):
         True, description="clip the voltage at 0 (the reset), as the Brian2 realization does"
     )
     neurons_per_unit: int = Field(20, ge=1, description="neurons per unit (variant nef)")
-
-
-class LoihiHopfieldOptions(NengoHopfieldOptions):
-    """Options of the Loihi-emulator realization: the Nengo options and the chip budget."""
-
-    max_chips: int = Field(1, ge=1, description="Loihi chips (128 cores each) the network may use")
-    residual_weights: bool = Field(
-        False,
-        description="mitigation: store the rounding residual of the recurrent weights in a "
-        "second connection with its own, finer weight exponent",
-    )
 
 
 # -- mapping the reference onto LIF populations -------------------------------------------
@@ -305,20 +296,6 @@ def populations(params, weights, inputs, seed, options, backend):
     return build(params, weights, inputs, seed, options, backend)
 
 
-def chip_preflight(
-    params: HopfieldParams, weights: dict, inputs: dict, seed: int, options: LoihiHopfieldOptions
-) -> loihi.ChipPlan:
-    """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not.
-
-    Runs before anything is built (also from :func:`neurotwin.deploy.deploy`, before
-    any simulation).
-    """
-    pops, ins, _ = populations(params, weights, inputs, seed, options, "loihi-emulator")
-    if options.residual_weights:  # the residual's values do not change what it occupies
-        pops = [replace(p, recurrent_residual=np.zeros_like(p.recurrent)) for p in pops]
-    return loihi.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
-
-
 def simulate_hopfield(
     params: HopfieldParams,
     weights: dict,
@@ -326,15 +303,19 @@ def simulate_hopfield(
     seed: int,
     options: NengoHopfieldOptions,
     backend: nc.Backend,
-) -> Result:
-    """Build, check (chip), run and decode; shared by both realizations."""
+    fit: Callable[[list, list], list] | None = None,
+) -> tuple[Result, nc.SimOutput]:
+    """Map, build, run and decode; shared by the Nengo and Loihi-emulator realizations.
+
+    ``fit(pops, ins) -> pops`` adapts the populations to the backend before the build
+    (the chip: residual weights, the resource check). Returns the Result and the
+    simulator's output (the chip realization reports from ``out.chip``).
+    """
     _check_temperature(params, backend)
     t0 = time.perf_counter()
     pops, ins, extra = populations(params, weights, inputs, seed, options, backend)
-    if backend == "loihi-emulator":
-        if options.residual_weights:
-            pops = nc.with_chip_residuals(pops, ins, options.dt_s, seed)
-        loihi.check_fits(pops, ins, what="HopfieldParams.n_units", max_chips=options.max_chips)
+    if fit is not None:
+        pops = fit(pops, ins)
     built = nc.build_network(pops, ins, backend)
     t_map = time.perf_counter() - t0
     n_steps = options.n_windows * options.steps_per_window
@@ -361,9 +342,7 @@ def simulate_hopfield(
     }
     if "on_rate_hz" in extra:
         prov["on_rate_hz"] = float(extra["on_rate_hz"])
-    if out.chip is not None:
-        prov["chip"] = chip_summary(out, params, options)
-    return Result(
+    result = Result(
         model="hopfield",
         realization=backend,
         params=params.model_dump(),
@@ -379,46 +358,7 @@ def simulate_hopfield(
         },
         provenance=prov,
     )
-
-
-def chip_summary(out: nc.SimOutput, params: HopfieldParams, options) -> dict:
-    """JSON-ready chip report: resources, weight quantization, events and energy per recall."""
-    chip = out.chip
-    full = chip["resources"]
-    res = {
-        "per_recall_network": full["groups"]["cue0"],
-        "all_copies": {k: v for k, v in full.items() if k not in ("groups", "blocks")},
-        "blocks": full["blocks"],
-    }
-    q0 = chip["quantization"]["cue0"]
-    quant = loihi.quantization_summary(q0)
-    ev = chip["events"]
-    spikes = sum(p["spikes"] for p in ev["populations"].values())
-    syn_ops = sum(p["synaptic_ops"] for p in ev["populations"].values())
-    updates = sum(p["compartment_updates"] for p in ev["populations"].values())
-    c = params.n_cues
-    energy = loihi.energy_estimate(spikes, syn_ops, updates, ev["input_synaptic_ops"])
-    per_recall = {
-        "spikes": spikes / c,
-        "synaptic_ops": syn_ops / c,
-        "input_spikes": ev["input_spikes"] / c,
-        "input_synaptic_ops": ev["input_synaptic_ops"] / c,
-        "compartment_updates": updates / c,
-        "energy_estimate_j": energy["energy_estimate_j"] / c,
-    }
-    return {
-        "resources": res,
-        "weights": quant,
-        "bias": chip["bias"]["cue0"],
-        "per_recall": per_recall,
-        "energy": {
-            **energy,
-            "energy_estimate_j": energy["energy_estimate_j"] / c,
-            "breakdown": {k: v / c for k, v in energy["breakdown"].items()},
-            "per": "recall (one cue)",
-        },
-        "decode_tau_s": float(options.tau_syn_s),
-    }
+    return result, out
 
 
 @realization("hopfield", "nengo", options=NengoHopfieldOptions, requires=("nengo",))
@@ -427,20 +367,4 @@ def run_nengo(
 ) -> Result:
     """LIF neurons in nengo.Simulator, weights as a neuron-to-neuron transform; one copy per cue."""
     options = options or NengoHopfieldOptions.create()
-    return simulate_hopfield(params, weights, inputs, seed, options, "nengo")
-
-
-@realization(
-    "hopfield",
-    "loihi-emulator",
-    options=LoihiHopfieldOptions,
-    requires=("nengo", "nengo_loihi"),
-    check=nc.check_loihi_numpy,
-    preflight=chip_preflight,
-)
-def run_loihi_emulator(
-    params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None
-) -> Result:
-    """The Nengo network on nengo_loihi.Simulator(target="sim"): the chip's fixed point."""
-    options = options or LoihiHopfieldOptions.create()
-    return simulate_hopfield(params, weights, inputs, seed, options, "loihi-emulator")
+    return simulate_hopfield(params, weights, inputs, seed, options, "nengo")[0]

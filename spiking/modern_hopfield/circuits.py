@@ -639,7 +639,7 @@ def chip_preflight(params, weights, inputs, seed, options) -> Any:
 
 def simulate_circuit(params, weights, inputs, seed, options, backend: str) -> Result:
     """Build, run and decode the circuit on Nengo or the Loihi emulator."""
-    from neurotwin.spiking.hopfield.nengo import chip_summary
+    from neurotwin.spiking.hopfield.loihi import chip_summary
 
     n, p, n_cues = params.n_units, params.n_patterns, params.n_cues
     pops, ins, extra = circuit_populations(params, weights, inputs, seed, options, backend)

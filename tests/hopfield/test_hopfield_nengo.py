@@ -159,8 +159,8 @@ def test_loihi_emulator_recalls_at_low_load(loihi):
     assert {"untested-nengo-version", "nonzero-initial-state", "weight-bits-lost"} <= names
     assert "other" not in names
     chip = r.provenance["chip"]
-    assert chip["resources"]["per_recall_network"]["cores"] == 1
-    assert chip["resources"]["all_copies"]["cores"] == 10
+    assert chip["per_network"]["cores"] == 1
+    assert chip["all_copies"]["cores"] == 10
     assert chip["weights"]["lost_bits"] == 1 and chip["weights"]["weight_bits"] == 7
     assert chip["weights"]["error_rms"] < 0.02
     assert abs(r.provenance["on_rate_hz"] - 1000 / 6) < 1e-9
@@ -202,7 +202,7 @@ def test_loihi_emulator_nef_variant_recalls(loihi):
         **LOW_LOAD,
     )
     assert np.mean(r.observables["final_overlaps"] >= 0.9) >= 0.9
-    assert r.provenance["chip"]["resources"]["per_recall_network"]["cores"] == 9
+    assert r.provenance["chip"]["per_network"]["cores"] == 9
 
 
 def test_a_residual_connection_counts_its_axons_and_memory():
@@ -243,7 +243,7 @@ def test_residual_weights_halve_the_rounding_error(loihi):
     ratio = mitigated["weights"]["error_rms"] / plain["weights"]["error_rms"]
     assert 0.3 < ratio < 0.7, ratio
     assert mitigated["weights"]["zeroed"] < plain["weights"]["zeroed"]
-    ops = mitigated["per_recall"]["synaptic_ops"] / plain["per_recall"]["synaptic_ops"]
+    ops = mitigated["per_run"]["synaptic_ops"] / plain["per_run"]["synaptic_ops"]
     assert 1.5 < ops < 2.5, ops
 
 
