@@ -297,14 +297,18 @@ def _import(module: str) -> None:
 
 
 def submodules(package: str) -> list[str]:
-    """Modules directly in ``package`` (sorted), without importing them; [] if it is absent."""
+    """Modules directly in ``package`` (sorted), without importing them; [] if it is absent.
+
+    Imports the package itself (its ``__init__`` is light by rule) and reads its
+    ``__path__``.
+    """
     try:
-        spec = importlib.util.find_spec(package)
+        path = importlib.import_module(package).__path__
     except ModuleNotFoundError:
         return []
-    if spec is None or spec.submodule_search_locations is None:
+    except AttributeError:  # a module, not a package
         return []
-    found = pkgutil.iter_modules(spec.submodule_search_locations)
+    found = pkgutil.iter_modules(path)
     return [f"{package}.{m.name}" for m in sorted(found, key=lambda m: m.name)]
 
 
