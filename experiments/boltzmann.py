@@ -11,7 +11,7 @@
 * ``boltzmann-temperature``: a Boltzmann machine with Hebbian weights (the Hopfield
   network's, mapped by ``from_hopfield``) as a noisy associative memory: recall overlap
   and sampling accuracy vs temperature, Gibbs and neural sampling. At T -> 0 Gibbs
-  sampling is the asynchronous Hopfield dynamics (tested in ``tests/test_boltzmann.py``).
+  sampling is the asynchronous Hopfield dynamics (tested in ``tests/boltzmann/test_boltzmann.py``).
 
 Each is registered with a reduced ``-quick`` variant.
 """
@@ -142,7 +142,7 @@ def rbm_figure(ds: xr.Dataset, path: Path) -> Path:
 
 
 def rbm_summary(ds: xr.Dataset) -> dict:
-    from neurotwin.rate_models.boltzmann import boltzmann as bm
+    from neurotwin.rate_models.boltzmann import rbm
 
     const = _constants(ds)
     ref = ds.sel(realization="reference") if "realization" in ds.dims else ds
@@ -170,10 +170,10 @@ def rbm_summary(ds: xr.Dataset) -> dict:
             out["final"][str(m)]["data_free_energy"] = _r(
                 ref["data_free_energy"].sel({"method": m}).mean("seed")
             )
-    params = bm.RBMParams.create(
-        **{k: v for k, v in const.items() if k in bm.RBMParams.model_fields}
+    params = rbm.RBMParams.create(
+        **{k: v for k, v in const.items() if k in rbm.RBMParams.model_fields}
     )
-    out["sklearn_peer"] = bm.sklearn_peer(params, seed=0)
+    out["sklearn_peer"] = rbm.sklearn_peer(params, seed=0)
     return out
 
 

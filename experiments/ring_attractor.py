@@ -2,7 +2,7 @@
 
 Each is registered with a reduced ``-quick`` variant (small grid, short runs).
 Source: Zhang (1996) J. Neurosci. 16, 2112 (speed theory v = gamma / tau, see
-``rate_models/ring_attractor.py``).
+``rate_models/ring_attractor/ring_attractor.py``).
 """
 
 from __future__ import annotations

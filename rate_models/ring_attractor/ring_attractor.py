@@ -53,7 +53,7 @@ increasing :math:`\theta` (counter-clockwise) and ``bump_speed`` is positive.
 This is Zhang's (1996) result that adding :math:`\gamma W'` to the weights moves the
 bump at a speed proportional to :math:`\gamma`. On the lattice of :math:`N` units the
 relation holds to the lattice's discretization error (measured: 0.4 % at N = 64,
-:math:`\gamma/\tau` = 5 rad/s, see ``tests/test_ring_attractor.py``).
+:math:`\gamma/\tau` = 5 rad/s, see ``tests/ring_attractor/test_ring_attractor.py``).
 
 Path integration: the asymmetric part is gain-modulated by the angular velocity,
 :math:`\gamma(t) = \gamma + \tau\, \omega(t)` for :math:`t \ge` ``cue_duration_s``
@@ -88,13 +88,11 @@ Observables (:func:`ring_observe`, the same for every realization; from the
   (\gamma/\tau + \omega) ds`, zero before :math:`t_0`; ``final_integration_error_rad``
   its absolute value at the end.
 
-A second model, ``torus-attractor`` (the 2D continuous attractor of grid cells after
-Burak & Fiete 2009), is at the end of this module (:class:`TorusParams`).
+A second model of the family, ``torus-attractor`` (the 2D continuous attractor of grid
+cells after Burak & Fiete 2009), is in ``torus_attractor.py``.
 
 References
 ----------
-Burak, Y. & Fiete, I. R. (2009). Accurate path integration in continuous attractor
-network models of grid cells. PLoS Comput. Biol. 5(2), e1000291.
 Zhang, K. (1996). Representation of spatial orientation by the intrinsic dynamics of
 the head-direction cell ensemble: a theory. J. Neurosci. 16(6), 2112-2126.
 Skaggs, W. E., Knierim, J. J., Kudrimoti, H. S. & McNaughton, B. L. (1995). A model of
@@ -112,7 +110,6 @@ import numpy as np
 import pydantic
 from pydantic import Field
 
-from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.registry import ModelSpec, realization, register_model
@@ -451,229 +448,5 @@ RING = register_model(
         quick_params={"n_units": 32, "duration_s": 0.3, "gamma": 0.05},
         doc="Zhang (1996) head-direction ring attractor: a bump held by symmetric weights, "
         "moved at gamma/tau by an asymmetric gamma W' component; path integration.",
-    )
-)
-
-
-# =====================================================================================
-# torus-attractor: Burak & Fiete (2009), reference only
-# =====================================================================================
-
-#: preferred directions of the four sub-populations (N, S, E, W) on the 2 x 2 tiles,
-#: as (axis 0, axis 1) unit steps
-TORUS_DIRECTIONS = np.array([[0, 1], [0, -1], [1, 0], [-1, 0]])
-
-
-class TorusParams(Params):
-    r"""Burak & Fiete (2009) grid-cell attractor on an ``n_side`` x ``n_side`` torus.
-
-    Times in s, distances in neurons, velocities in the paper's units (m/s), rates
-    dimensionless.
-    """
-
-    n_side: int = Field(32, ge=16, description="neurons per side (even: 2 x 2 direction tiles)")
-    tau_s: float = Field(0.01, gt=0, description="tau: synaptic time constant")
-    lambda_net: float = Field(8.0, gt=2, description="lambda_net: sets beta = 3 / lambda^2")
-    weight_scale: float = Field(8.0, gt=0, description="overall scale of the kernel W0")
-    shift: int = Field(2, ge=0, description="l: outgoing-weight shift along the direction")
-    alpha: float = Field(0.10315, gt=0, description="alpha: velocity gain of the drive (s/m)")
-    velocity_x: float = Field(0.0, ge=-1, le=1, description="velocity along axis 0 (m/s)")
-    velocity_y: float = Field(0.0, ge=-1, le=1, description="velocity along axis 1 (m/s)")
-    settle_s: float = Field(0.3, gt=0, description="pattern formation, no velocity input")
-    duration_s: float = Field(0.8, gt=0, description="simulated time")
-    dt_s: float = Field(1e-3, gt=0, le=2e-3, description="Euler step")
-    record_dt_s: float = Field(5e-3, gt=0, le=0.05, description="sampling of the sheet")
-
-    @pydantic.model_validator(mode="after")
-    def _checks(self):
-        if self.n_side % 2:
-            raise ValueError(f"n_side: must be even (got {self.n_side!r})")
-        if self.settle_s + 2 * self.record_dt_s > self.duration_s:
-            raise ValueError(
-                f"duration_s: must be >= settle_s + 2 record_dt_s = "
-                f"{self.settle_s + 2 * self.record_dt_s!r} (got {self.duration_s!r})"
-            )
-        if self.record_dt_s < self.dt_s:
-            raise ValueError(
-                f"record_dt_s: must be >= dt_s = {self.dt_s!r} (got {self.record_dt_s!r})"
-            )
-        return self
-
-
-def torus_weights(params: TorusParams, rng: np.random.Generator) -> dict:
-    r"""``W0`` (n, n): the kernel :math:`s (e^{-\gamma |x|^2} - e^{-\beta |x|^2})`,
-    :math:`\beta = 3/\lambda^2`, :math:`\gamma = 1.05 \beta`, periodic distances from
-    the origin; ``direction`` (n, n): the sub-population (0-3) of each neuron."""
-    n = params.n_side
-    d = np.minimum(np.arange(n), n - np.arange(n))
-    r2 = d[:, None] ** 2 + d[None, :] ** 2
-    beta = 3.0 / params.lambda_net**2
-    w0 = params.weight_scale * (np.exp(-1.05 * beta * r2) - np.exp(-beta * r2))
-    direction = np.zeros((n, n), dtype=np.int64)
-    direction[0::2, 1::2], direction[1::2, 0::2], direction[1::2, 1::2] = 1, 2, 3
-    return {"W0": w0, "direction": direction}
-
-
-def torus_inputs(params: TorusParams, weights: dict, rng: np.random.Generator) -> dict:
-    """``s0`` (n, n): initial activity uniform in [0, 0.1)."""
-    return {"s0": 0.1 * rng.random((params.n_side, params.n_side))}
-
-
-def torus_validate(params: TorusParams, weights: dict, inputs: dict) -> None:
-    n = params.n_side
-    where = "torus-attractor"
-    for kind, mapping, key in (
-        ("weights", weights, "W0"),
-        ("weights", weights, "direction"),
-        ("inputs", inputs, "s0"),
-    ):
-        check_array(where, kind, mapping, key, (n, n), "(n_side, n_side)")
-    direction = np.asarray(weights["direction"])
-    if not np.isin(direction, np.arange(4)).all():
-        bad = tuple(int(i) for i in np.argwhere(~np.isin(direction, np.arange(4)))[0])
-        raise InputError(
-            f"{where} weights['direction']: must be 0, 1, 2 or 3 (got {direction[bad]} "
-            f"at index {bad})"
-        )
-
-
-def _shifted_kernels(params: TorusParams, w0: np.ndarray) -> list[np.ndarray]:
-    """rfft2 of W0 shifted by l e_d: neuron j of direction d projects W0(x_i - x_j - l e_d)."""
-    return [
-        np.fft.rfft2(np.roll(w0, shift=(params.shift * dx, params.shift * dy), axis=(0, 1)))
-        for dx, dy in TORUS_DIRECTIONS
-    ]
-
-
-def torus_growth(params: TorusParams, w0: np.ndarray) -> np.ndarray:
-    """Linear growth factor of each Fourier mode of the uniform state: the mean over the
-    four sub-populations of the shifted kernels' transforms (real part), shape (n, n)."""
-    n = params.n_side
-    return np.real(
-        sum(
-            np.fft.fft2(np.roll(w0, shift=(params.shift * dx, params.shift * dy), axis=(0, 1)))
-            for dx, dy in TORUS_DIRECTIONS
-        )
-        / 4.0
-    ).reshape(n, n)
-
-
-def lattice_period_theory(params: TorusParams, w0: np.ndarray) -> float:
-    """n / |k*| (neurons): k* the mode of largest linear growth (the pattern's scale)."""
-    g = torus_growth(params, w0)
-    g[0, 0] = -np.inf
-    k = np.array(np.unravel_index(int(np.argmax(g)), g.shape))
-    k = (k + params.n_side // 2) % params.n_side - params.n_side // 2
-    return float(params.n_side / np.hypot(*k))
-
-
-@realization("torus-attractor", "reference")
-def run_torus(params: TorusParams, weights: dict, inputs: dict, seed: int, options=None):
-    """tau ds/dt = -s + [sum_d W_d * (s m_d) + 1 + alpha e_d . v]_+, forward Euler, the
-    four convolutions by FFT on the torus (Burak & Fiete 2009, periodic network)."""
-    n = params.n_side
-    direction = np.asarray(weights["direction"])
-    masks = [direction == k for k in range(4)]
-    kernels = _shifted_kernels(params, np.asarray(weights["W0"], dtype=np.float64))
-    drive = np.ones((n, n))
-    for k, (dx, dy) in enumerate(TORUS_DIRECTIONS):
-        drive[masks[k]] += params.alpha * (dx * params.velocity_x + dy * params.velocity_y)
-    s = np.array(inputs["s0"], dtype=np.float64)
-    dt = params.dt_s
-    n_steps = int(round(params.duration_s / dt))
-    every = max(1, int(round(params.record_dt_s / dt)))
-    frames = []
-    for step in range(n_steps):
-        if step % every == 0:
-            frames.append(s.copy())
-        acc = sum(kernels[k] * np.fft.rfft2(s * masks[k]) for k in range(4))
-        b = drive if step * dt >= params.settle_s - 1e-12 else 1.0
-        s = s + dt / params.tau_s * (-s + np.maximum(np.fft.irfft2(acc, s=(n, n)) + b, 0.0))
-    sheet = np.array(frames)
-    t = np.arange(len(sheet)) * every * dt
-    check_finite("activity", sheet, t, "s")
-    return Result(
-        model="torus-attractor",
-        realization="reference",
-        params=params.model_dump(),
-        seed=seed,
-        t=t,
-        t_unit="s",
-        traces={"activity": sheet},
-        provenance={"integrator": "euler", "convolution": "fft on the torus"},
-    )
-
-
-def _signed(k: np.ndarray, n: int) -> np.ndarray:
-    return (k + n // 2) % n - n // 2
-
-
-def pattern_displacement(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Displacement (T, 2) in neurons of a periodic pattern relative to ``frames[0]``,
-    from the phases of its two strongest non-parallel Fourier modes (a shift by d
-    multiplies mode k by exp(-i k . d)); returns (displacement, the two modes)."""
-    n = frames.shape[1]
-    first = np.fft.fft2(frames[0] - frames[0].mean())
-    power = np.abs(first) ** 2
-    power[0, 0] = 0.0
-    order = np.argsort(power.ravel())[::-1]
-    k1 = _signed(np.array(np.unravel_index(order[0], power.shape)), n)
-    k2 = k1
-    for o in order[1:]:
-        k2 = _signed(np.array(np.unravel_index(o, power.shape)), n)
-        if k1[0] * k2[1] - k1[1] * k2[0] != 0:
-            break
-    spec = np.fft.fft2(frames - frames.mean(axis=(1, 2), keepdims=True))
-    phases = np.stack([np.angle(spec[:, k[0] % n, k[1] % n]) for k in (k1, k2)], axis=1)
-    phases = np.unwrap(phases, axis=0) - np.unwrap(phases, axis=0)[0]
-    modes = np.array([k1, k2]) * TWO_PI / n
-    return np.linalg.solve(modes, -phases.T).T, np.array([k1, k2])
-
-
-def torus_observe(result: Result, params: TorusParams, weights: dict, inputs: dict) -> dict:
-    """``pattern_period`` (neurons, from the strongest mode of the last frame) and its
-    linear-stability prediction ``pattern_period_theory``; ``pattern_contrast`` (max -
-    min) / mean of the last frame; ``pattern_velocity_x``/``_y`` (neurons/s, slopes of
-    the displacement after ``settle_s`` + 0.05 s) and ``pattern_speed``."""
-    sheet = np.asarray(result.traces["activity"], dtype=np.float64)
-    n = params.n_side
-    last = sheet[-1]
-    power = np.abs(np.fft.fft2(last - last.mean())) ** 2
-    power[0, 0] = 0.0
-    k = _signed(np.array(np.unravel_index(int(np.argmax(power)), power.shape)), n)
-    period = float(n / np.hypot(*k)) if power.max() > 0 else float("nan")
-    keep = result.t >= params.settle_s + 0.05 - 1e-9
-    if keep.sum() < 2:
-        keep = result.t >= params.settle_s - 1e-9
-    if np.ptp(sheet[keep][0]) > 0:
-        disp, _ = pattern_displacement(sheet[keep])
-        tk = result.t[keep]
-        vx, vy = (float(np.polyfit(tk, disp[:, i], 1)[0]) for i in (0, 1))
-    else:
-        vx = vy = 0.0
-    mean = last.mean()
-    return {
-        "pattern_period": period,
-        "pattern_period_theory": lattice_period_theory(params, np.asarray(weights["W0"])),
-        "pattern_contrast": float(np.ptp(last) / mean) if mean > 0 else 0.0,
-        "pattern_velocity_x": vx,
-        "pattern_velocity_y": vy,
-        "pattern_speed": float(np.hypot(vx, vy)),
-    }
-
-
-TORUS = register_model(
-    ModelSpec(
-        name="torus-attractor",
-        params=TorusParams,
-        weights=torus_weights,
-        make_inputs=torus_inputs,
-        validate=torus_validate,
-        observe=torus_observe,
-        key_observable="pattern_speed",
-        compare_runs=[("reference", "reference", {"velocity_x": 0.4})],
-        quick_params={"duration_s": 0.4, "settle_s": 0.25, "velocity_x": 0.4},
-        doc="Burak & Fiete (2009) grid-cell continuous attractor on a torus: a periodic "
-        "pattern that moves with the velocity input (reference only).",
     )
 )

@@ -35,7 +35,7 @@ r"""Neural sampling of Boltzmann machines and RBMs in Brian2 (Buesing et al. 201
     pair and step, and the stationary distribution deviates from :math:`p(z)` by
     :math:`O(\Delta t / \tau)` (here 1/20). The exponential rule adds an
     :math:`O(\Delta t / \tau)` error per neuron; the sigmoid rule removes it for a
-    single neuron. Measured values are in ``tests/test_boltzmann_brian2.py``.
+    single neuron. Measured values are in ``tests/boltzmann/test_boltzmann_brian2.py``.
 
     Implementation: one ``NeuronGroup`` holding all ``n_chains`` independent copies of
     the network (block-diagonal ``Synapses``, so chains run in parallel at the cost of
@@ -75,7 +75,8 @@ import time
 import numpy as np
 
 from neurotwin.harness import check_finite
-from neurotwin.rate_models.boltzmann.boltzmann import BoltzmannParams, RBMParams
+from neurotwin.rate_models.boltzmann.boltzmann import BoltzmannParams
+from neurotwin.rate_models.boltzmann.rbm import RBMParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
 

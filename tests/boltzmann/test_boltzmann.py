@@ -1,4 +1,4 @@
-"""Boltzmann machine and RBM references (``rate_models/boltzmann.py``).
+"""Boltzmann machine and RBM references (``rate_models/boltzmann/``).
 
 Exact enumeration against the brute-force definition, Gibbs sampling against the exact
 distribution, the T -> 0 limit against the asynchronous Hopfield network, Boltzmann
@@ -18,6 +18,7 @@ import pytest
 import neurotwin
 from neurotwin import InputError, ParamError
 from neurotwin.rate_models.boltzmann import boltzmann as bm
+from neurotwin.rate_models.boltzmann import datasets, encoder, exact, rbm, sampling
 from neurotwin.rate_models.hopfield import hopfield
 
 
@@ -39,11 +40,11 @@ def test_exact_enumeration_matches_brute_force():
         e = -0.5 * sum(w[i, j] * z[i] * z[j] for i in range(5) for j in range(5)) - b @ z
         terms[bits] = math.exp(-e / temp)
     z_sum = sum(terms.values())
-    assert bm.log_partition(w, b, temp) == pytest.approx(math.log(z_sum), rel=1e-12)
-    log_p = bm.exact_log_probs(w, b, temp)
-    for k, row in enumerate(bm.all_states(5)):
+    assert exact.log_partition(w, b, temp) == pytest.approx(math.log(z_sum), rel=1e-12)
+    log_p = exact.exact_log_probs(w, b, temp)
+    for k, row in enumerate(exact.all_states(5)):
         assert log_p[k] == pytest.approx(math.log(terms[tuple(int(x) for x in row)] / z_sum))
-    assert bm.state_index(bm.all_states(5)).tolist() == list(range(32))
+    assert exact.state_index(exact.all_states(5)).tolist() == list(range(32))
 
 
 def test_rbm_partition_and_pseudo_likelihood_brute_force():
@@ -52,21 +53,24 @@ def test_rbm_partition_and_pseudo_likelihood_brute_force():
     rng = np.random.default_rng(1)
     for nv, nh in ((4, 3), (3, 5)):
         w, b, c = rng.normal(0, 1, (nv, nh)), rng.normal(0, 1, nv), rng.normal(0, 1, nh)
-        vs, hs = bm.all_states(nv).astype(float), bm.all_states(nh).astype(float)
+        vs, hs = exact.all_states(nv).astype(float), exact.all_states(nh).astype(float)
         joint = np.exp(vs @ w @ hs.T + (vs @ b)[:, None] + (hs @ c)[None, :])
-        assert bm.rbm_log_z(w, b, c) == pytest.approx(math.log(joint.sum()), rel=1e-12)
+        assert rbm.rbm_log_z(w, b, c) == pytest.approx(math.log(joint.sum()), rel=1e-12)
         p_v = joint.sum(axis=1) / joint.sum()
         data = vs[[1, 2, -1]]
-        idx = bm.state_index(data.astype(int))
-        assert bm.rbm_log_likelihood(data, w, b, c) == pytest.approx(np.log(p_v[idx]).mean())
+        idx = exact.state_index(data.astype(int))
+        assert rbm.rbm_log_likelihood(data, w, b, c) == pytest.approx(np.log(p_v[idx]).mean())
         pl = 0.0
         for v in data:
             for i in range(nv):
                 other = v.copy()
                 other[i] = 1 - other[i]
-                pv, po = p_v[bm.state_index(v.astype(int))], p_v[bm.state_index(other.astype(int))]
+                pv, po = (
+                    p_v[exact.state_index(v.astype(int))],
+                    p_v[exact.state_index(other.astype(int))],
+                )
                 pl += math.log(pv / (pv + po))
-        assert bm.pseudo_likelihood(data, w, b, c) == pytest.approx(pl / len(data))
+        assert rbm.pseudo_likelihood(data, w, b, c) == pytest.approx(pl / len(data))
 
 
 # -- Gibbs sampling --------------------------------------------------------------------
@@ -96,10 +100,10 @@ def test_kl_curve_definition():
     ``kl_to_exact`` and equals KL of the pooled counts computed directly."""
     r = neurotwin.run("boltzmann", "reference", n_units=4, n_samples=300, n_chains=3, seed=2)
     weights = _weights(r)
-    log_p = bm.exact_log_probs(np.asarray(weights["W"]), weights["b"], 1.0)
-    idx = bm.state_index(r.traces["state"])
+    log_p = exact.exact_log_probs(np.asarray(weights["W"]), weights["b"], 1.0)
+    idx = exact.state_index(r.traces["state"])
     counts = np.bincount(idx.ravel(), minlength=16)
-    assert r.observables["kl_to_exact"] == pytest.approx(bm.kl_empirical(counts, log_p))
+    assert r.observables["kl_to_exact"] == pytest.approx(exact.kl_empirical(counts, log_p))
     assert r.observables["kl_curve_steps"][-1] == 300
     assert r.observables["n_draws"] == 900
 
@@ -118,13 +122,13 @@ def test_glauber_equals_gibbs_conditional():
     state of a 6-unit BM, and the energies differ by a constant."""
     w, b = _random_bm(6, 4)
     wh, u = bm.to_hopfield(w, b)
-    z = bm.all_states(6).astype(float)
+    z = exact.all_states(6).astype(float)
     s = 2 * z - 1
     temp = 0.8
     gibbs = 1 / (1 + np.exp(-(b + z @ w) / temp))
     glauber = 1 / (1 + np.exp(-2 * (s @ wh - u) / temp))
     np.testing.assert_allclose(gibbs, glauber, rtol=1e-12)
-    diff = bm.energy(z, w, b) - hopfield.energy(s, wh, u)
+    diff = exact.energy(z, w, b) - hopfield.energy(s, wh, u)
     np.testing.assert_allclose(diff, diff[0], atol=1e-12)
     np.testing.assert_allclose(bm.from_hopfield(wh, u)[0], w)
     np.testing.assert_allclose(bm.from_hopfield(wh, u)[1], b)
@@ -146,7 +150,7 @@ def test_zero_temperature_gibbs_is_async_hopfield(temperature):
     rng = np.random.default_rng(7)
     base = np.broadcast_to(np.arange(n), (chains, n))
     orders = np.stack([rng.permuted(base, axis=1) for _ in range(len(hop) - 1)])
-    z = bm.gibbs_sample(
+    z = sampling.gibbs_sample(
         w, b, z0, len(hop) - 1, np.random.default_rng(8), temperature, orders=orders
     )
     np.testing.assert_array_equal(2 * z.astype(int) - 1, hop[1:])
@@ -190,7 +194,7 @@ def test_encoder_424_learns_perfect_code():
     map two inputs onto one hidden code. Plain gradient ascent from small weights
     managed 4 of 20."""
     perfect = [
-        bm.encoder_code(*bm.train_encoder(np.random.default_rng(s)))["perfect"]
+        encoder.encoder_code(*encoder.train_encoder(np.random.default_rng(s)))["perfect"]
         for s in ENCODER_SEEDS
     ]
     assert np.mean(perfect) >= ENCODER_MIN_FRACTION
@@ -208,7 +212,7 @@ def test_rbm_training_increases_exact_log_likelihood(training, cd_k):
     Measured (seed 0, epoch 0 -> 50): CD-1 -7.039 -> -5.875, CD-10 -7.039 -> -5.999,
     PCD-1 -7.039 -> -5.911 (the optimum, uniform on the 14 images, is ln(1/14) = -2.64).
     """
-    p = bm.RBMParams.create(
+    p = rbm.RBMParams.create(
         dataset="bars-and-stripes",
         n_visible=9,
         n_hidden=6,
@@ -218,7 +222,7 @@ def test_rbm_training_increases_exact_log_likelihood(training, cd_k):
         training=training,
         cd_k=cd_k,
     )
-    out = bm.rbm_weights(p, np.random.default_rng(0))
+    out = rbm.rbm_weights(p, np.random.default_rng(0))
     ll = out["curve_log_likelihood"]
     assert ll[-1] > ll[0] + 0.5
     assert ll[-1] > 9 * math.log(0.5) + 0.1
@@ -231,17 +235,17 @@ def test_sklearn_bernoulli_rbm_peer():
     pseudo-likelihood (nats per image, 64 pixels). Measured (seed 0): ours -23.40,
     sklearn -24.40 (sklearn's own stochastic estimate ``score_samples``: -25.03);
     reconstruction error 0.118 vs 0.127."""
-    p = bm.RBMParams.create(n_hidden=16, n_epochs=10, n_train=500, learning_rate=0.1)
-    peer = bm.sklearn_peer(p, seed=0)
+    p = rbm.RBMParams.create(n_hidden=16, n_epochs=10, n_train=500, learning_rate=0.1)
+    peer = rbm.sklearn_peer(p, seed=0)
     # same algorithm and budget: within 2 nats of the peer (measured: 1.0 better)
     assert peer["ours_pseudo_likelihood"] > peer["sklearn_pseudo_likelihood"] - 2.0
     assert peer["ours_pseudo_likelihood"] < -5.0  # a sane range for 64 binary pixels
 
 
 def test_bars_and_stripes_and_digits_data():
-    bas = bm.bars_and_stripes(3)
+    bas = datasets.bars_and_stripes(3)
     assert bas.shape == (14, 9) and set(np.unique(bas)) == {0, 1}
-    digits = bm.binary_digits()
+    digits = datasets.binary_digits()
     assert digits.shape == (1797, 64) and set(np.unique(digits)) == {0, 1}
 
 
@@ -274,10 +278,10 @@ def test_bad_temperature_and_sizes():
         neurotwin.run("rbm", "reference", temperature=-0.5)
     assert str(info.value) == "RBMParams.temperature: must be a finite number > 0 (got -0.5)"
     with pytest.raises(ParamError) as info:
-        bm.RBMParams.create(n_visible=10)
+        rbm.RBMParams.create(n_visible=10)
     assert str(info.value) == "RBMParams.n_visible: must be 64 for dataset 'digits' (got 10)"
     with pytest.raises(ParamError) as info:
-        bm.RBMParams.create(dataset="bars-and-stripes", n_visible=10)
+        rbm.RBMParams.create(dataset="bars-and-stripes", n_visible=10)
     assert str(info.value) == (
         "RBMParams.n_visible: must be a square k^2 >= 4 for dataset 'bars-and-stripes' (got 10)"
     )
@@ -320,17 +324,17 @@ def test_bad_weights():
 
 
 def test_bad_rbm_data():
-    p = bm.RBMParams.create(dataset="bars-and-stripes", n_visible=4, n_hidden=2, n_epochs=1)
+    p = rbm.RBMParams.create(dataset="bars-and-stripes", n_visible=4, n_hidden=2, n_epochs=1)
     data = np.array([[0, 1, 1, 0], [1, 0.5, 0, 1]])
     with pytest.raises(InputError) as info:
-        bm.train_rbm(data, p, np.random.default_rng(0))
+        rbm.train_rbm(data, p, np.random.default_rng(0))
     assert str(info.value) == "rbm data: must contain only 0 and 1 (got 0.5 at index (1, 1))"
     with pytest.raises(InputError) as info:
-        bm.train_rbm(np.zeros((3, 5)), p, np.random.default_rng(0))
+        rbm.train_rbm(np.zeros((3, 5)), p, np.random.default_rng(0))
     assert str(info.value) == (
         "rbm data: must have shape (n_examples, n_visible) = (*, 4) (got (3, 5))"
     )
-    good = bm.rbm_weights(p, np.random.default_rng(0))
+    good = rbm.rbm_weights(p, np.random.default_rng(0))
     with pytest.raises(InputError) as info:
         neurotwin.run(
             "rbm", "reference", params=p, weights={**good, "data": data}, inputs={"v0": data[:0]}

@@ -1,4 +1,4 @@
-"""Neural sampling in Brian2 (``spiking/boltzmann.py``, Buesing et al. 2011).
+"""Neural sampling in Brian2 (``spiking/boltzmann/brian2.py``, Buesing et al. 2011).
 
 Runtime device, numpy target. The spiking sampler's KL(sampled || exact) against the
 exact Boltzmann distribution, its agreement with Gibbs sampling on the same weights,

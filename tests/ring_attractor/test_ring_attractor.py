@@ -1,5 +1,5 @@
 """Reference ring attractor (Zhang 1996): bump formation and persistence, the speed
-theory v = gamma / tau (derived in ``rate_models/ring_attractor.py``), path integration,
+theory v = gamma / tau (derived in ``rate_models/ring_attractor/ring_attractor.py``), path integration,
 determinism and bad input.
 
 Measured with the defaults (N = 64, tau = 20 ms, dt = 0.2 ms, RK4): gamma = 0.1 ->
