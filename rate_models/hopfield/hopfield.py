@@ -40,7 +40,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from neurotwin.errors import InputError
+from neurotwin.errors import InputError, ParamError
 from neurotwin.params import Params
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -58,7 +58,10 @@ class HopfieldParams(Params):
     n_cues: int = Field(10, ge=1, description="cues per run; cue k starts from pattern k mod P")
     update: Literal["async", "sync"] = Field("async", description="update schedule")
     temperature: float = Field(0.0, ge=0, description="Glauber temperature T (0: deterministic)")
-    storage: Literal["hebbian", "pseudoinverse", "storkey"] = Field("hebbian")
+    storage: Literal["hebbian", "pseudoinverse", "storkey", "given"] = Field(
+        "hebbian",
+        description="rule that stores the patterns in W; 'given': W supplied by the caller",
+    )
     asymmetry: float = Field(0.0, ge=0, le=1, description="weight of the antisymmetric part")
     threshold: float = Field(0.0, description="threshold U_i of every unit")
     max_sweeps: int = Field(100, ge=1, description="upper bound on sweeps per recall")
@@ -113,10 +116,74 @@ def mix_asymmetry(w: np.ndarray, asymmetry: float, rng: np.random.Generator) -> 
 
 def weights(params: HopfieldParams, rng: np.random.Generator) -> dict:
     """Draw the patterns and store them: ``{"W", "patterns", "U"}``."""
+    _check_storage_rule(params)
     patterns = random_patterns(params.n_patterns, params.n_units, rng)
     w = mix_asymmetry(STORAGE[params.storage](patterns), params.asymmetry, rng)
     u = np.full(params.n_units, params.threshold)
     return {"W": w, "patterns": patterns, "U": u}
+
+
+def _check_storage_rule(params: HopfieldParams) -> None:
+    if params.storage == "given":
+        raise ParamError(
+            "HopfieldParams.storage: 'given' means W supplied by the caller, so W must be "
+            "passed (weights={'W': ..., 'patterns': ...}) (got 'given')"
+        )
+
+
+# -- arrays handed in by the user ------------------------------------------------
+
+
+def adopt(weights: dict | None, inputs: dict | None) -> dict:
+    """The parameter values the user's arrays imply.
+
+    ``patterns`` (P, N) -> ``n_units`` N and ``n_patterns`` P; ``W`` -> ``storage``
+    ``'given'``; ``cues`` (C, N) -> ``n_cues`` C. Arrays of another dimension imply
+    nothing here (:func:`validate` names what is wrong with them).
+    """
+    implied: dict = {}
+    weights, inputs = weights or {}, inputs or {}
+    if "patterns" in weights:
+        shape = np.shape(weights["patterns"])
+        if len(shape) == 2:
+            implied.update(n_units=int(shape[1]), n_patterns=int(shape[0]))
+    if "W" in weights:
+        implied["storage"] = "given"
+    if "cues" in inputs:
+        shape = np.shape(inputs["cues"])
+        if len(shape) == 2:
+            implied["n_cues"] = int(shape[0])
+    return implied
+
+
+def complete_weights(params: HopfieldParams, given: dict) -> dict:
+    """The full ``{"W", "patterns", "U"}`` from the user's partial set.
+
+    ``patterns`` alone: W by the storage rule, checked against ``params``; ``patterns``
+    and ``W``: taken as given. ``U`` defaults to ``threshold`` for every unit. W
+    without the patterns is refused: the observables (overlaps) need them.
+    """
+    given = dict(given)
+    if "patterns" not in given:
+        raise InputError(
+            f"hopfield weights['patterns']: is missing, the observables (overlaps with the "
+            f"stored patterns) need them; pass the patterns with W (got {sorted(given)})"
+        )
+    if "U" not in given:
+        given["U"] = np.full(params.n_units, params.threshold)
+    if params.asymmetry != 0:
+        raise ParamError(
+            "HopfieldParams.asymmetry: must be 0 with given arrays (W is used as given, or "
+            "built from the given patterns without a random antisymmetric part); mix it into "
+            f"W yourself (got {params.asymmetry!r})"
+        )
+    if "W" in given:
+        return given
+    _check_storage_rule(params)
+    shape = (params.n_patterns, params.n_units)
+    _check_array("weights", given, "patterns", shape, "(n_patterns, n_units)", pm1=True)
+    given["W"] = STORAGE[params.storage](np.asarray(given["patterns"]))
+    return given
 
 
 def make_cues(
@@ -401,6 +468,8 @@ SPEC = register_model(
             ("nengo", "nengo", {}),
             ("loihi-emulator", "loihi-emulator", {}),
         ],
+        adopt=adopt,
+        complete_weights=complete_weights,
         quick_params={"n_units": 40, "n_patterns": 3, "n_cues": 2, "max_sweeps": 20},
         doc="Hopfield (1982) associative memory: ±1 units, Hebbian/pseudo-inverse/Storkey storage.",
     )

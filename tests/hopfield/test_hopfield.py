@@ -195,8 +195,8 @@ def test_patterns_and_cues_do_not_depend_on_update_or_temperature():
         ),
         (
             {"storage": "oja"},
-            "HopfieldParams.storage: must be one of 'hebbian', 'pseudoinverse', 'storkey' "
-            "(got 'oja')",
+            "HopfieldParams.storage: must be one of 'hebbian', 'pseudoinverse', 'storkey', "
+            "'given' (got 'oja')",
         ),
         (
             {"threshold": float("inf")},
@@ -275,5 +275,139 @@ def test_supplied_weights_and_inputs_are_used_without_drawing(monkeypatch):
 
     monkeypatch.setattr(spec, "weights", no_draw)
     monkeypatch.setattr(spec, "make_inputs", no_draw)
-    given = neurotwin.run("hopfield", params=params, seed=4, weights=weights, inputs=inputs)
+    # the values set, not the whole Params object: its storage='hebbian' would contradict
+    # the given W (storage 'given'), and the router counts every field of an object as set
+    given = neurotwin.run(
+        "hopfield", params={"temperature": 0.2, "max_sweeps": 5}, seed=4, weights=weights,
+        inputs=inputs,
+    )  # fmt: skip
     np.testing.assert_array_equal(given.traces["state"], drawn.traces["state"])
+    assert given.params["storage"] == "given"
+
+
+# -- arrays handed in by the user: adopt and complete ----------------------------------
+
+
+def _patterns(p: int = 3, n: int = 100, seed: int = 11) -> np.ndarray:
+    return hf.random_patterns(p, n, np.random.default_rng(seed))
+
+
+def test_given_patterns_without_cues_recall_those_patterns():
+    """Cues are drawn from the user's patterns (W by the storage rule), and the sizes
+    come from their shape: at P/N = 0.03 every cue is recalled. (The bug: cues drawn
+    from unrelated random patterns gave a final overlap of 0.158.)"""
+    patterns = _patterns()
+    r = neurotwin.run("hopfield", weights={"patterns": patterns}, seed=0)
+    assert (r.params["n_units"], r.params["n_patterns"]) == (100, 3)
+    assert r.params["storage"] == "hebbian"
+    assert r.observables["final_overlap"] > 0.99
+    assert r.provenance["given_arrays"] == ["patterns"]
+    from neurotwin.harness import prepare
+
+    plan = prepare("hopfield", "reference", None, 0, weights={"patterns": patterns})
+    np.testing.assert_array_equal(plan.weights["W"], hf.hebbian(patterns))
+    np.testing.assert_array_equal(plan.weights["U"], np.zeros(100))
+    targets = plan.inputs["targets"]
+    agree = (plan.inputs["cues"] == patterns[targets]).mean(axis=1)
+    np.testing.assert_allclose(agree, 1 - 0.2)  # each cue: its pattern, 20% flipped
+
+
+def test_given_patterns_use_the_storage_rule_set():
+    patterns = _patterns(p=5, n=60)
+    from neurotwin.harness import prepare
+
+    plan = prepare("hopfield", "reference", {"storage": "pseudoinverse"}, 0,
+                   weights={"patterns": patterns}, n_cues=4)  # fmt: skip
+    np.testing.assert_array_equal(plan.weights["W"], hf.pseudoinverse(patterns))
+    assert plan.params.n_cues == 4 and plan.inputs["cues"].shape == (4, 60)
+
+
+def test_given_w_records_storage_given():
+    patterns = _patterns()
+    w = hf.storkey(patterns)
+    r = neurotwin.run("hopfield", weights={"patterns": patterns, "W": w}, seed=1)
+    assert r.params["storage"] == "given"
+    assert r.observables["final_overlap"] > 0.99
+    assert sorted(r.provenance["given_arrays"]) == ["W", "patterns"]
+
+
+def test_given_cues_imply_n_cues():
+    patterns = _patterns()
+    cues = patterns[[0, 1]].copy()
+    inputs = {"cues": cues, "targets": np.array([0, 1])}
+    r = neurotwin.run("hopfield", weights={"patterns": patterns}, inputs=inputs, seed=0)
+    assert r.params["n_cues"] == 2
+    np.testing.assert_array_equal(r.observables["final_overlaps"], [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("weights", "values", "error", "message"),
+    [
+        (
+            {"W": None, "patterns": None},
+            {"storage": "storkey"},
+            ParamError,
+            "HopfieldParams.storage: the given arrays imply 'given', which contradicts the "
+            "value set (got 'storkey')",
+        ),
+        (
+            {"patterns": None},
+            {"n_units": 50},
+            ParamError,
+            "HopfieldParams.n_units: the given arrays imply 100, which contradicts the value "
+            "set (got 50)",
+        ),
+        (
+            {"patterns": None},
+            {"n_patterns": 4},
+            ParamError,
+            "HopfieldParams.n_patterns: the given arrays imply 3, which contradicts the value "
+            "set (got 4)",
+        ),
+        (
+            {"W": None},
+            {},
+            InputError,
+            "hopfield weights['patterns']: is missing, the observables (overlaps with the "
+            "stored patterns) need them; pass the patterns with W (got ['W'])",
+        ),
+        (
+            {"U": None},
+            {},
+            InputError,
+            "hopfield weights['patterns']: is missing, the observables (overlaps with the "
+            "stored patterns) need them; pass the patterns with W (got ['U'])",
+        ),
+        (
+            {"patterns": None},
+            {"storage": "given"},
+            ParamError,
+            "HopfieldParams.storage: 'given' means W supplied by the caller, so W must be "
+            "passed (weights={'W': ..., 'patterns': ...}) (got 'given')",
+        ),
+        (
+            {"patterns": None},
+            {"asymmetry": 0.2},
+            ParamError,
+            "HopfieldParams.asymmetry: must be 0 with given arrays (W is used as given, or "
+            "built from the given patterns without a random antisymmetric part); mix it into "
+            "W yourself (got 0.2)",
+        ),
+    ],
+)
+def test_given_arrays_refused_exact_text(weights, values, error, message):
+    patterns = _patterns()
+    full = {"W": hf.hebbian(patterns), "patterns": patterns, "U": np.zeros(100)}
+    weights = {k: full[k] for k in weights}
+    with pytest.raises(error) as info:
+        neurotwin.run("hopfield", weights=weights, **values)
+    assert str(info.value) == message
+
+
+def test_storage_given_without_w_is_refused():
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("hopfield", storage="given")
+    assert str(info.value) == (
+        "HopfieldParams.storage: 'given' means W supplied by the caller, so W must be "
+        "passed (weights={'W': ..., 'patterns': ...}) (got 'given')"
+    )

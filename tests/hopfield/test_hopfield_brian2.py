@@ -323,3 +323,17 @@ def test_module_import_does_not_import_brian2():
         [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_given_patterns_are_recalled_by_brian2():
+    """The user's patterns (W by the storage rule, cues drawn from them) on Brian2:
+    N = 40, P = 2, 2 cues, 10% cue noise; every cue recalled."""
+    from neurotwin.rate_models.hopfield import hopfield as hf
+
+    patterns = hf.random_patterns(2, 40, np.random.default_rng(3))
+    r = neurotwin.run(
+        "hopfield", "brian2", weights={"patterns": patterns}, seed=0, n_cues=2, cue_noise=0.1
+    )
+    assert (r.params["n_units"], r.params["n_patterns"]) == (40, 2)
+    assert r.provenance["given_arrays"] == ["patterns"]
+    assert np.all(r.observables["final_overlaps"] >= RECALL_THRESHOLD)
