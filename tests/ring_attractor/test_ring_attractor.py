@@ -1,6 +1,6 @@
 """Reference ring attractor (Zhang 1996): bump formation and persistence, the speed
-theory v = gamma / tau (derived in ``rate_models/ring_attractor/ring_attractor.py``), path integration,
-determinism and bad input.
+theory v = gamma / tau (derived in ``rate_models/ring_attractor/ring_attractor.py``),
+path integration, determinism and bad input.
 
 Measured with the defaults (N = 64, tau = 20 ms, dt = 0.2 ms, RK4): gamma = 0.1 ->
 4.979 rad/s (theory 5.0, -0.4 %); gamma = -0.1 -> -4.979 rad/s; at N = 128,
