@@ -11,7 +11,7 @@ from neurotwin.rate_models.modern_hopfield import modern_hopfield as mh
 
 pytest.importorskip("brian2")
 
-from neurotwin.spiking.modern_hopfield import circuits as smh  # noqa: E402
+from neurotwin.spiking.modern_hopfield import wta as smh  # noqa: E402
 
 MODEL = "modern-hopfield"
 TARGET = dict(n_units=64, n_patterns=16, n_cues=20, cue_noise=0.1, interaction="softmax")
@@ -135,9 +135,11 @@ def test_loihi_emulator_circuit_retrieves():
     r = neurotwin.run(MODEL, "loihi-emulator", seed=0, **dict(TARGET, n_cues=10))
     o = r.observables
     assert (o["final_overlaps"] >= 0.9).mean() >= 0.9
-    per_net = r.provenance["chip"]["resources"]["per_recall_network"]
-    assert per_net["compartments"] == 64 + 16
-    assert r.provenance["chip"]["weights"]["zeroed"] == 0
+    chip = r.provenance["chip"]
+    assert chip["per_network"]["compartments"] == 64 + 16
+    assert chip["weights"]["connection"] == "cue0"
+    assert chip["weights"]["zeroed"] == 0
+    assert chip["copies"] == 10 and chip["per"] == "recall (one cue)"
 
 
 # -- experiments ----------------------------------------------------------------------------
