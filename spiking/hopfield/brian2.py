@@ -162,6 +162,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pydantic
 from pydantic import Field
 
 from neurotwin.harness import check_finite
@@ -186,7 +187,7 @@ class Brian2HopfieldOptions(SpikingRecallOptions):
         "runtime", description="Brian2 device: in-process runtime or generated C++"
     )
     codegen_target: Literal["numpy", "cython"] = Field(
-        "numpy", description="code-generation target of the runtime device (ignored standalone)"
+        "numpy", description="code-generation target of the runtime device"
     )
     dt_s: float = Field(1e-4, gt=0, le=1e-3, description="integration time step")
     tau_m_s: float = Field(0.01, gt=0, description="membrane time constant")
@@ -196,6 +197,19 @@ class Brian2HopfieldOptions(SpikingRecallOptions):
     build_dir: str | None = Field(
         None, description="cpp_standalone project folder (None: a fresh temporary one)"
     )
+
+    @pydantic.model_validator(mode="after")
+    def _device_settings_apply(self):
+        if self.device == "cpp_standalone" and self.codegen_target != "numpy":
+            raise ValueError(
+                "codegen_target: must be 'numpy' with device='cpp_standalone', which "
+                f"generates C++ itself (got {self.codegen_target!r})"
+            )
+        if self.device != "cpp_standalone" and self.build_dir is not None:
+            raise ValueError(
+                f"build_dir: must be None unless device='cpp_standalone' (got {self.build_dir!r})"
+            )
+        return self
 
 
 # -- building ----------------------------------------------------------------------

@@ -37,7 +37,12 @@ from neurotwin.registry import realization
 from neurotwin.results import Result
 from neurotwin.spiking import _loihi as loihi
 from neurotwin.spiking import _nengo as nc
-from neurotwin.spiking.hopfield.nengo import NengoHopfieldOptions, populations, simulate_hopfield
+from neurotwin.spiking.hopfield.nengo import (
+    NengoHopfieldOptions,
+    check_temperature,
+    populations,
+    simulate_hopfield,
+)
 
 #: what the chip report counts as one copy of the network
 PER = "recall (one cue)"
@@ -57,11 +62,13 @@ class LoihiHopfieldOptions(NengoHopfieldOptions):
 def chip_preflight(
     params: HopfieldParams, weights: dict, inputs: dict, seed: int, options: LoihiHopfieldOptions
 ) -> loihi.ChipPlan:
-    """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not.
+    """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not
+    (and refuse a temperature, as the Nengo realization does).
 
     Runs before anything is built (also from :func:`neurotwin.deploy.deploy`, before
     any simulation).
     """
+    check_temperature(params, "loihi-emulator")
     pops, ins, _ = populations(params, weights, inputs, seed, options, "loihi-emulator")
     if options.residual_weights:  # the residual's values do not change what it occupies
         pops = [replace(p, recurrent_residual=np.zeros_like(p.recurrent)) for p in pops]

@@ -144,7 +144,8 @@ def _population(label, bias, recurrent, v0, options) -> nc.LIFPopulation:
     )
 
 
-def _check_temperature(params: HopfieldParams, name: str) -> None:
+def check_temperature(params: HopfieldParams, name: str) -> None:
+    """Neither backend adds the noise of the reference's Glauber rule: T must be 0."""
     if params.temperature != 0:
         raise ParamError(
             f"HopfieldParams.temperature: must be 0 for realization {name!r} (no noise "
@@ -311,7 +312,6 @@ def simulate_hopfield(
     (the chip: residual weights, the resource check). Returns the Result and the
     simulator's output (the chip realization reports from ``out.chip``).
     """
-    _check_temperature(params, backend)
     t0 = time.perf_counter()
     pops, ins, extra = populations(params, weights, inputs, seed, options, backend)
     if fit is not None:
@@ -361,7 +361,18 @@ def simulate_hopfield(
     return result, out
 
 
-@realization("hopfield", "nengo", options=NengoHopfieldOptions, requires=("nengo",))
+def nengo_preflight(params: HopfieldParams, weights, inputs, seed, options) -> None:
+    """Before anything is built: the parameters this realization cannot run."""
+    check_temperature(params, "nengo")
+
+
+@realization(
+    "hopfield",
+    "nengo",
+    options=NengoHopfieldOptions,
+    requires=("nengo",),
+    preflight=nengo_preflight,
+)
 def run_nengo(
     params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None
 ) -> Result:

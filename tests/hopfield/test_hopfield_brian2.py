@@ -337,3 +337,28 @@ def test_given_patterns_are_recalled_by_brian2():
     assert (r.params["n_units"], r.params["n_patterns"]) == (40, 2)
     assert r.provenance["given_arrays"] == ["patterns"]
     assert np.all(r.observables["final_overlaps"] >= RECALL_THRESHOLD)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"device": "cpp_standalone", "codegen_target": "cython"},
+            "Brian2HopfieldOptions.codegen_target: must be 'numpy' with "
+            "device='cpp_standalone', which generates C++ itself (got 'cython')",
+        ),
+        (
+            {"build_dir": "/tmp/x"},
+            "Brian2HopfieldOptions.build_dir: must be None unless device='cpp_standalone' "
+            "(got '/tmp/x')",
+        ),
+    ],
+)
+def test_device_settings_that_would_be_ignored_are_refused(values, message):
+    """A setting the chosen device would ignore is refused up front (an options rule)."""
+    with pytest.raises(ParamError) as info:
+        b2hop.Brian2HopfieldOptions.create(**values)
+    assert str(info.value) == message
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("hopfield", "brian2", **values)
+    assert str(info.value) == message
