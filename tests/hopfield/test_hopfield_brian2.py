@@ -1,4 +1,4 @@
-"""The Brian2 realization of the Hopfield network (``spiking/hopfield.py``).
+"""The Brian2 realization of the Hopfield network (``spiking/hopfield/brian2.py``).
 
 Science checks (recall, agreement with the binary reference, temperature) run on
 the runtime device with the numpy target; the C++ standalone device is marked

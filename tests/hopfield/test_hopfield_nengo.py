@@ -1,4 +1,5 @@
-"""The Nengo and Loihi-emulator realizations of the Hopfield network (spiking/hopfield_nengo.py).
+"""The Nengo and Loihi-emulator realizations of the Hopfield network
+(``spiking/hopfield/nengo.py``, ``spiking/hopfield/loihi.py``).
 
 Loihi-emulator tests need the ``[loihi]`` extra (nengo-loihi 1.1.0 with numpy < 2)
 and are skipped, with the reason, without it. The NEF variant on the emulator is
