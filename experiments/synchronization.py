@@ -125,7 +125,7 @@ FOOT_FORCE_SD_RAD_S = 0.3
 
 
 def _bridge_params(point: dict) -> dict:
-    from neurotwin.rate_models.synchronization.synchronization import BridgeParams
+    from neurotwin.rate_models.synchronization.millennium_bridge import BridgeParams
 
     out = {k: v for k, v in point.items() if k != "start"}
     out["initial_amplitude_m"] = START_AMPLITUDE[point["start"]]
@@ -210,7 +210,8 @@ RASTER_COUPLINGS = (0.05, 0.3)
 
 
 def _lif_theory(ds: xr.Dataset, k: np.ndarray) -> tuple[np.ndarray, float]:
-    from neurotwin.rate_models.synchronization import synchronization as sync
+    from neurotwin.rate_models.synchronization.lif_sync import LifSyncParams, lif_sync_theory
+    from neurotwin.rate_models.synchronization.phases import kuramoto_r_theory
 
     base = {
         name: _py(sweep_param(ds, name))
@@ -224,11 +225,11 @@ def _lif_theory(ds: xr.Dataset, k: np.ndarray) -> tuple[np.ndarray, float]:
             "freq_dist",
         )
     }
-    p = sync.LifSyncParams.create(**base)
-    th = sync.lif_sync_theory(p)
+    p = LifSyncParams.create(**base)
+    th = lif_sync_theory(p)
     r = np.array(
         [
-            sync.kuramoto_r_theory(
+            kuramoto_r_theory(
                 p.freq_dist,
                 2 * np.pi * p.rate_width_hz,
                 kk * th["kappa_rad_s"],

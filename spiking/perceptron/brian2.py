@@ -31,9 +31,9 @@ while :math:`w = 0`) the reference counts a mistake for either label
 (:math:`y\, w \cdot x \le 0`), the neuron stays silent (:math:`\hat y = -1`), which is
 correct for :math:`y = -1`. The runs then take different paths, so ``mistakes`` differ
 somewhat while both reach training accuracy 1 on separable data
-(``tests/test_perceptron_brian2.py``
-states the measured numbers). No cycle detection: on non-separable data (``xor``,
-``dichotomy`` beyond capacity) it runs all ``max_epochs``.
+(``tests/perceptron/test_perceptron_brian2.py`` states the measured numbers). No cycle
+detection: on non-separable data (``xor``, ``dichotomy`` beyond capacity) it runs all
+``max_epochs``.
 
 Runtime device, numpy target, explicit ``Network`` and ``namespace``, ``brian2.seed``
 (nothing here is random, the seed is set for form).
@@ -44,9 +44,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pydantic
 from pydantic import Field
 
-from neurotwin.errors import ParamError
 from neurotwin.params import Params
 from neurotwin.rate_models.perceptron.perceptron import PerceptronParams
 from neurotwin.registry import realization
@@ -61,15 +61,15 @@ class SpikingPerceptronOptions(Params):
     tau_m_s: float = Field(0.005, gt=0, description="membrane time constant")
     dt_s: float = Field(0.001, gt=0, le=0.001, description="simulation time step")
 
-
-def _steps(opts: SpikingPerceptronOptions) -> int:
-    steps = int(round(opts.present_s / opts.dt_s))
-    if steps < 1 or abs(steps * opts.dt_s - opts.present_s) > 1e-9 * opts.present_s:
-        raise ParamError(
-            f"SpikingPerceptronOptions.present_s: must be an integer multiple of dt_s = "
-            f"{opts.dt_s} (got {opts.present_s})"
-        )
-    return steps
+    @pydantic.model_validator(mode="after")
+    def _whole_steps(self):
+        steps = int(round(self.present_s / self.dt_s))
+        if steps < 1 or abs(steps * self.dt_s - self.present_s) > 1e-9 * self.present_s:
+            raise ValueError(
+                f"present_s: must be an integer multiple of dt_s = {self.dt_s} "
+                f"(got {self.present_s})"
+            )
+        return self
 
 
 @realization("perceptron", "brian2", options=SpikingPerceptronOptions, requires=("brian2",))
@@ -80,8 +80,7 @@ def run_perceptron_brian2(
     trace ``mistakes`` per epoch (t = epoch, from 1)."""
     import brian2 as b2
 
-    opts = options or SpikingPerceptronOptions()
-    _steps(opts)
+    opts = options or SpikingPerceptronOptions.create()
     b2.seed(seed)
     t0 = time.perf_counter()
     x = np.asarray(inputs["x"], dtype=float)

@@ -24,8 +24,9 @@ r"""Spiking realizations of the synchronization models in Brian2.
 
 ``lif-sync`` / ``brian2``
     LIF neurons with heterogeneous constant drives :math:`I_i` (set by
-    :func:`~neurotwin.rate_models.synchronization.synchronization.lif_drive` so neuron :math:`i`
-    alone fires at its natural rate) and all-to-all excitatory synapses with a delay:
+    :func:`~neurotwin.rate_models.synchronization.lif_sync.lif_drive` so neuron
+    :math:`i` alone fires at its natural rate) and all-to-all excitatory synapses with a
+    delay:
 
     .. math::
 
@@ -57,11 +58,10 @@ import time
 import numpy as np
 
 from neurotwin.harness import check_finite
-from neurotwin.rate_models.synchronization.synchronization import (
-    TWO_PI,
-    LifSyncParams,
+from neurotwin.rate_models.synchronization.lif_sync import LifSyncParams
+from neurotwin.rate_models.synchronization.phases import TWO_PI, chi_synchrony
+from neurotwin.rate_models.synchronization.pulse_coupled import (
     PulseCoupledParams,
-    chi_synchrony,
     lif_charge,
     lif_phase,
 )

@@ -8,6 +8,7 @@ import pytest
 
 import neurotwin
 from neurotwin import InputError, ParamError
+from neurotwin.rate_models.perceptron import mcculloch_pitts as mp
 from neurotwin.rate_models.perceptron import perceptron as pc
 
 # -- McCulloch-Pitts -------------------------------------------------------------------
@@ -18,8 +19,8 @@ def test_gate_truth_tables(gate):
     """McCulloch & Pitts (1943): every row of the truth table, against Python's Boolean
     operators; XOR through the two-layer OR/NAND -> AND network."""
     r = neurotwin.run("mcculloch-pitts", gate=gate)
-    x = pc.truth_table_inputs(1 if gate == "NOT" else 2)
-    np.testing.assert_array_equal(r.traces["output"], pc.BOOLEAN[gate](x))
+    x = mp.truth_table_inputs(1 if gate == "NOT" else 2)
+    np.testing.assert_array_equal(r.traces["output"], mp.BOOLEAN[gate](x))
     assert r.observables["truth_table_accuracy"] == 1.0
     assert r.observables["single_unit_representable"] is (gate != "XOR")
 
@@ -28,12 +29,12 @@ def test_xor_has_an_lp_infeasibility_certificate():
     """Minsky & Papert (1969): no single threshold unit computes XOR. The LP certificate
     y >= 0, sum y = 1, sum_mu y_mu s_mu (x_mu, -1) = 0 turns the margin-1 constraints
     into 0 >= 1; checked here in exact arithmetic, independent of the solver."""
-    x = pc.truth_table_inputs(2)
-    out = pc.threshold_certificate(x, pc.BOOLEAN["XOR"](x))
+    x = mp.truth_table_inputs(2)
+    out = mp.threshold_certificate(x, mp.BOOLEAN["XOR"](x))
     assert out["representable"] is False
     y = out["certificate"]
     assert np.all(y >= -1e-12) and y.sum() == pytest.approx(1.0)
-    s = 2.0 * pc.BOOLEAN["XOR"](x) - 1.0
+    s = 2.0 * mp.BOOLEAN["XOR"](x) - 1.0
     rows = s[:, None] * np.hstack([x, -np.ones((4, 1))])
     np.testing.assert_allclose(y @ rows, 0.0, atol=1e-12)
     # and an exhaustive check over a grid of integer weights and half-integer thresholds
@@ -41,16 +42,16 @@ def test_xor_has_an_lp_infeasibility_certificate():
     for w1 in grid:
         for w2 in grid:
             for theta in np.arange(-3.5, 4.0, 1.0):
-                assert not np.array_equal(pc.mp_unit(x, [w1, w2], theta), pc.BOOLEAN["XOR"](x))
+                assert not np.array_equal(mp.mp_unit(x, [w1, w2], theta), mp.BOOLEAN["XOR"](x))
 
 
 def test_and_or_certificate_finds_weights():
-    x = pc.truth_table_inputs(2)
+    x = mp.truth_table_inputs(2)
     for gate in ("AND", "OR", "NAND"):
-        out = pc.threshold_certificate(x, pc.BOOLEAN[gate](x))
+        out = mp.threshold_certificate(x, mp.BOOLEAN[gate](x))
         assert out["representable"] is True
         np.testing.assert_array_equal(
-            pc.mp_unit(x, out["weights"], out["threshold"]), pc.BOOLEAN[gate](x)
+            mp.mp_unit(x, out["weights"], out["threshold"]), mp.BOOLEAN[gate](x)
         )
 
 

@@ -1,4 +1,4 @@
-"""The spiking perceptron in Brian2 (``spiking/perceptron.py``): an LIF neuron learning
+"""The spiking perceptron in Brian2 (``spiking/perceptron/brian2.py``): an LIF neuron learning
 with Rosenblatt's rule from its own spike/no-spike decisions, against the reference on
 the same separable data (task ``margin``, defaults: N = 20, P = 200, margin 0.3)."""
 

@@ -10,7 +10,17 @@ import pytest
 
 import neurotwin
 from neurotwin import InputError, ParamError
-from neurotwin.rate_models.synchronization import synchronization as sync
+from neurotwin.rate_models.synchronization.kuramoto import KuramotoParams
+from neurotwin.rate_models.synchronization.lif_sync import lif_drive
+from neurotwin.rate_models.synchronization.millennium_bridge import (
+    BridgeParams,
+    critical_crowd_size,
+)
+from neurotwin.rate_models.synchronization.phases import frequencies
+from neurotwin.rate_models.synchronization.pulse_coupled import (
+    PulseCoupledParams,
+    mirollo_strogatz,
+)
 
 # -- Kuramoto: theory ---------------------------------------------------------------
 
@@ -92,7 +102,7 @@ def test_kuramoto_noise_shifts_kc():
 def test_kuramoto_network_of_ones_is_all_to_all():
     """An adjacency matrix of ones (mean degree N) is the all-to-all model: same trace."""
     n = 200
-    omega = sync.frequencies("lorentzian", n, 0.5, 0.0, "quantile", np.random.default_rng(0))
+    omega = frequencies("lorentzian", n, 0.5, 0.0, "quantile", np.random.default_rng(0))
     kw = dict(n_oscillators=n, coupling=2.0, duration_s=20.0, transient_s=10.0, seed=3)
     net = neurotwin.run("kuramoto", weights={"omega": omega, "adjacency": np.ones((n, n))}, **kw)
     mf = neurotwin.run("kuramoto", weights={"omega": omega}, **kw)
@@ -124,8 +134,8 @@ def test_kuramoto_erdos_renyi_synchronizes():
 def test_bridge_closed_form_threshold_value():
     """N_c = 2 B Omega_0 / (pi G C P(Omega_0)) at the default (Millennium Bridge)
     values: 149.06 pedestrians."""
-    p = sync.BridgeParams.create()
-    nc = sync.critical_crowd_size(p)
+    p = BridgeParams.create()
+    nc = critical_crowd_size(p)
     p0 = 1.0 / (0.63 * math.sqrt(2 * math.pi))
     expected = 2 * 1.10e4 * math.sqrt(4.73e6 / 1.13e5) / (math.pi * 30 * 16 * p0)
     assert nc == pytest.approx(expected)
@@ -140,7 +150,7 @@ def test_bridge_onset_within_ten_percent_of_closed_form():
     Measured (1500 s, seeds 0 and 1): wobble 1.4-1.7 mm, r 0.07 at 0.9 N_c; 35 mm,
     r 0.51 at 1.1 N_c. A finer scan (the slow test) puts the onset between 1.00 and
     1.05 N_c."""
-    nc = sync.critical_crowd_size(sync.BridgeParams.create())
+    nc = critical_crowd_size(BridgeParams.create())
     kw = dict(duration_s=1500.0, transient_s=1000.0, seed=0)
     quiet = neurotwin.run("millennium-bridge", n_pedestrians=round(0.9 * nc), **kw).observables
     sway = neurotwin.run("millennium-bridge", n_pedestrians=round(1.1 * nc), **kw).observables
@@ -154,7 +164,7 @@ def test_bridge_onset_within_ten_percent_of_closed_form():
 def test_bridge_onset_scan():
     """Onset located by a scan in steps of 5% of N_c: the first crowd size whose wobble
     exceeds 1 cm. Measured: quiet up to 1.00 N_c (4.4-5.8 mm at N_c), 25 mm at 1.05 N_c."""
-    nc = sync.critical_crowd_size(sync.BridgeParams.create())
+    nc = critical_crowd_size(BridgeParams.create())
     fracs = [0.9, 0.95, 1.0, 1.05, 1.1]
     wobble = [
         neurotwin.run(
@@ -210,8 +220,8 @@ def test_time_to_sync_falls_with_coupling():
 def test_pulse_map_is_exact_for_two_oscillators():
     """Two oscillators, no coupling: each fires every period T = tau ln(I / (I - 1))
     exactly, at times (1 - phi_0) T + k T."""
-    p = sync.PulseCoupledParams.create(n_oscillators=2, coupling=0.0, duration_s=0.05)
-    times, idx, _ = sync.mirollo_strogatz(
+    p = PulseCoupledParams.create(n_oscillators=2, coupling=0.0, duration_s=0.05)
+    times, idx, _ = mirollo_strogatz(
         np.array([0.25, 0.5]), 0.0, p.drive, p.period_s, p.duration_s, np.zeros(0)
     )
     t1 = times[idx == 1]
@@ -229,7 +239,7 @@ def test_lif_phase_reduction_and_reference():
     rad), so K_c = 2 gamma / (kappa cos alpha) = 0.1005 for a 1 Hz Lorentzian. The
     reference at K = 0.2 (N = 100, quantile rates): measured r = 0.706 vs
     sqrt(1 - 2 gamma / (K_eff cos alpha)) = 0.705."""
-    drive = sync.lif_drive(np.array([25.0]), 0.02)
+    drive = lif_drive(np.array([25.0]), 0.02)
     assert 0.02 * math.log(drive[0] / (drive[0] - 1)) == pytest.approx(1 / 25.0)
     r = neurotwin.run("lif-sync", "reference", coupling=0.2, seed=0).observables
     assert r["kappa_rad_s"] == pytest.approx(125.3, abs=0.5)
@@ -257,8 +267,8 @@ def test_frequencies_do_not_depend_on_coupling_or_noise():
     from neurotwin.registry import get_model
 
     spec = get_model("kuramoto")
-    w1, in1, _ = draw(spec, sync.KuramotoParams.create(coupling=0.5), 9)
-    w2, in2, _ = draw(spec, sync.KuramotoParams.create(coupling=3.0, noise=0.2), 9)
+    w1, in1, _ = draw(spec, KuramotoParams.create(coupling=0.5), 9)
+    w2, in2, _ = draw(spec, KuramotoParams.create(coupling=3.0, noise=0.2), 9)
     np.testing.assert_array_equal(w1["omega"], w2["omega"])
     np.testing.assert_array_equal(in1["theta0"], in2["theta0"])
 
@@ -401,7 +411,7 @@ def test_bad_pulse_and_lif_arrays_exact_text():
 
 
 def _foot_force(**kw):
-    omega0 = sync.BridgeParams.create().omega0
+    omega0 = BridgeParams.create().omega0
     return dict(crowd_model="foot_force", freq_offset_rad_s=5.655 - omega0, freq_sd_rad_s=0.3, **kw)
 
 

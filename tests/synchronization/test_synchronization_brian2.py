@@ -1,4 +1,4 @@
-"""Brian2 realizations of the synchronization models (``spiking/synchronization.py``).
+"""Brian2 realizations of the synchronization models (``spiking/synchronization/brian2.py``).
 
 Runtime device, numpy target. Pulse-coupled LIF oscillators against Mirollo &
 Strogatz; the LIF network's synchronization transition against its phase-reduced

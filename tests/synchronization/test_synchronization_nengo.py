@@ -1,4 +1,5 @@
-"""Nengo and Loihi-emulator realizations of ``lif-sync`` (``spiking/synchronization_nengo.py``).
+"""Nengo and Loihi-emulator realizations of ``lif-sync`` (``spiking/synchronization/nengo.py``,
+``spiking/synchronization/loihi.py``).
 
 The same LIF network as the Brian2 realization, built through the shared Nengo helpers
 (neuron-to-neuron coupling); measured against Brian2 on the same drives, phases and seed.
@@ -52,13 +53,62 @@ def test_nengo_uncoupled_rates_are_the_natural_rates():
 
 
 def test_loihi_rejects_delays():
+    """A delay the user sets is refused (the chip maps none); where the user sets none the
+    realization runs without (its own default, below)."""
     _loihi_usable()
     with pytest.raises(ParamError) as info:
-        neurotwin.run("lif-sync", "loihi-emulator", n_neurons=10, duration_s=0.2, transient_s=0.1)
+        neurotwin.run(
+            "lif-sync",
+            "loihi-emulator",
+            n_neurons=10,
+            duration_s=0.2,
+            transient_s=0.1,
+            delay_s=0.0005,
+        )
     assert str(info.value) == (
         "LifSyncParams.delay_s: must be 0 for realization 'loihi-emulator' "
         "(nengo-loihi maps no synaptic delays) (got 0.0005)"
     )
+
+
+def test_loihi_runs_without_delay_by_default_and_reports_the_chip():
+    """The model's default delay (0.5 ms) is replaced by the realization's own default 0,
+    recorded in provenance; the chip report names the coupling and counts the run."""
+    _loihi_usable()
+    r = neurotwin.run("lif-sync", "loihi-emulator", n_neurons=10, duration_s=0.2, transient_s=0.1)
+    assert r.params["delay_s"] == 0.0
+    assert r.provenance["realization_defaults"] == {"delay_s": 0.0}
+    assert r.options == {"initial_voltage": "zero", "max_chips": 1}
+    chip = r.provenance["chip"]
+    assert chip["target"] == "loihi-emulator" and chip["per"] == "run" and chip["copies"] == 1
+    assert chip["weights"]["connection"] == "neurons"
+    assert chip["per_network"]["compartments"] == 10 and chip["per_network"]["within_limits"]
+    assert chip["per_run"]["spikes"] == len(r.spikes["neurons"][0])
+
+
+def test_loihi_initial_voltage_can_only_be_zero():
+    _loihi_usable()
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("lif-sync", "loihi-emulator", n_neurons=10, initial_voltage="phase")
+    assert str(info.value) == (
+        "LoihiLifSyncOptions.initial_voltage: must be one of 'zero' (got 'phase')"
+    )
+
+
+def test_nengo_zero_initial_voltage_starts_every_neuron_at_phase_zero():
+    """``initial_voltage="zero"`` (the chip's start): uncoupled, every neuron's first spike
+    falls one natural period after t = 0 (to within a step), whatever theta0 says; with
+    the default ``"phase"`` the first spikes are spread over the period."""
+    kw = dict(n_neurons=10, coupling=0.0, duration_s=0.2, transient_s=0.1, seed=0)
+    w = neurotwin.harness.prepare("lif-sync", "nengo", **kw).weights
+    period = 1.0 / w["rate_hz"]
+    for start, spread in (("zero", False), ("phase", True)):
+        r = neurotwin.run("lif-sync", "nengo", initial_voltage=start, **kw)
+        assert r.options == {"initial_voltage": start}
+        times, idx = r.spikes["neurons"]
+        first = np.array([times[idx == i].min() for i in range(10)])
+        at_period = np.abs(first - period) <= 2 * r.params["dt_s"]
+        assert at_period.all() != spread, (start, first, period)
 
 
 @pytest.mark.slow
@@ -75,7 +125,8 @@ def test_loihi_emulator_locks_like_nengo():
     nen = neurotwin.run("lif-sync", "nengo", **kw).observables
     assert abs(chip.observables["order_parameter"] - nen["order_parameter"]) <= 0.05
     assert abs(chip.observables["mean_rate_hz"] / nen["mean_rate_hz"] - 1) <= 0.10
-    q = chip.provenance["chip"]["quantization"]["neurons"]
+    q = chip.provenance["chip"]["weights"]
+    assert q["connection"] == "neurons"
     assert 0 < q["error_max"] < 0.1 and q["zeroed"] == 0
     names = {w["name"] for w in chip.provenance["warnings"]}
     assert "nonzero-initial-state" not in names  # the chip path starts at zero on purpose
