@@ -176,7 +176,7 @@ def deploy(
             for name, r in results.items()
             if "recall_fraction" in r.observables
         },
-        "state_agreement_chip_vs_nengo": _agreement(chip, flo) if flo is not None else None,
+        "state_agreement_chip_vs_nengo": _agreement(chip, flo),
         "spikes": report_.per_run["spikes"],
         "synaptic_ops": report_.per_run["synaptic_ops"],
         "input_spikes": report_.per_run["input_spikes"],
@@ -221,8 +221,11 @@ def _version(pkg: str) -> str | None:
         return None
 
 
-def _agreement(a, b) -> float:
-    """Fraction of units whose final decoded state agrees between two Results."""
+def _agreement(a, b) -> float | None:
+    """Fraction of units whose final decoded state agrees between two Results (None for a
+    model without a decoded +-1 ``state``, e.g. the ring's activity)."""
+    if a is None or b is None or "state" not in a.traces or "state" not in b.traces:
+        return None
     return float(np.mean(a.traces["state"][-1] == b.traces["state"][-1]))
 
 
