@@ -26,3 +26,20 @@ class BackendUnavailable(NeurotwinError, ImportError):
 
 class ExportUnsupported(NeurotwinError, ValueError):
     """The model (with these parameters) has features the export format cannot express."""
+
+
+class FileError(NeurotwinError, OSError):
+    """A file or folder cannot be read or written.
+
+    The message is one line naming the path and the cause, e.g.
+    ``cannot write out/r.nc: disk full (no space left on device)``; the target is
+    left as it was (no partial file).
+    """
+
+
+class SweepError(NeurotwinError, RuntimeError):
+    """A sweep cannot go on: its folder is held by another sweep, or its Dask cluster
+    lost its scheduler or has had no worker for too long.
+
+    The points written so far stay; the message says how to resume.
+    """

@@ -3,16 +3,16 @@
 A :class:`Result` maps onto an :class:`xarray.Dataset`: arrays become variables
 (``trace.<name>``, ``obs.<name>``, ``spikes.<name>.t`` / ``.i``) and the
 metadata (params, options, provenance) become JSON attributes. Files are
-netCDF4, written to a temporary file in the target folder and renamed into
-place, so a reader never sees half a file and an interrupted write leaves the
-previous file intact.
+netCDF4, written through :mod:`neurotwin.files` (a temporary file in the target
+folder renamed into place), so a reader never sees half a file, an interrupted
+write leaves the previous file intact, and a failed one is a one-line
+:class:`~neurotwin.errors.FileError` naming the path and the cause.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .errors import InputError
+from .errors import FileError, InputError
+from .files import atomic_write, write_text
+
+#: netCDF attributes hold at most a signed 64-bit integer; larger seeds are stored as text
+_INT64_MAX = 2**63 - 1
 
 SCHEMA_VERSION = 1
 
@@ -96,7 +100,7 @@ class Result:
             "schema_version": SCHEMA_VERSION,
             "model": self.model,
             "realization": self.realization,
-            "seed": int(self.seed),
+            "seed": int(self.seed) if int(self.seed) <= _INT64_MAX else str(int(self.seed)),
             "t_unit": self.t_unit,
             "params": json.dumps(self.params, sort_keys=True),
             "options": json.dumps(self.options, sort_keys=True),
@@ -138,38 +142,46 @@ class Result:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Result:
-        with xr.open_dataset(path, engine="netcdf4") as ds:
-            return cls.from_dataset(ds.load())
+        """Read a file written by :meth:`save`.
 
-
-def atomic_write(path: str | os.PathLike, write) -> Path:
-    """The one place neurotwin writes files: ``write(tmp_path)`` into a temp file in the
-    target folder, then rename over ``path``. A crash leaves the old file (or none)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        # mkstemp creates 0600; give the file the permissions a plain open() would
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        Raises
+        ------
+        FileError
+            The file cannot be read (missing, permission denied).
+        InputError
+            It is not a netCDF file written by :meth:`save` (malformed, truncated, or
+            missing the metadata).
+        """
+        path = Path(path)
+        if not path.is_file():
+            why = "it is a folder" if path.is_dir() else "no such file"
+            raise FileError(f"cannot read {path}: {why}")
+        try:
+            with xr.open_dataset(path, engine="netcdf4") as ds:
+                ds = ds.load()
+        except PermissionError as exc:
+            raise FileError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except Exception as exc:  # noqa: BLE001 - netCDF4/HDF5 raise many types for bad files
+            raise InputError(
+                f"Result.load: {path} is not a readable netCDF file ({_first_line(exc)})"
+            ) from None
+        try:
+            return cls.from_dataset(ds)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InputError(
+                f"Result.load: {path} is not a neurotwin Result file "
+                f"({type(exc).__name__}: {_first_line(exc)})"
+            ) from None
 
 
 def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write a dataset to netCDF atomically."""
+    """Write a dataset to netCDF atomically (a failure is one-line :class:`FileError`)."""
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
 
 
-def write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write a small text file (JSON summaries) atomically."""
-    return atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _storable(arr: np.ndarray) -> np.ndarray:
@@ -184,3 +196,6 @@ def _bool_attr(arr: np.ndarray) -> dict:
 def _restore(var: xr.DataArray) -> np.ndarray:
     arr = var.values
     return arr.astype(bool) if var.attrs.get("neurotwin_dtype") == "bool" else arr
+
+
+__all__ = ["SCHEMA_VERSION", "Result", "atomic_write", "write_dataset", "write_text"]

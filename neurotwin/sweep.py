@@ -29,6 +29,7 @@ attribute; the sweep goes on, and the combined dataset carries the text in its
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib
@@ -39,7 +40,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,15 +49,34 @@ import numpy as np
 import xarray as xr
 
 from . import router
-from .errors import NeurotwinError, ParamError
+from .errors import NeurotwinError, ParamError, SweepError
+from .files import (
+    check_writable,
+    file_error,
+    json_text,
+    make_dirs,
+    read_text,
+    remove_stale_temps,
+    write_text,
+)
 from .harness import check_seed, execute, prepare
 from .registry import get_model, get_realization, submodules
-from .results import Result, write_dataset, write_text
+from .results import Result, write_dataset
 
 #: version of the manifest and point-file layout
 SWEEP_SCHEMA = 1
 #: every module of this package registers experiments; imported on first use
 EXPERIMENT_PACKAGE = "neurotwin.experiments"
+#: the lock file a running sweep holds in its folder
+LOCK_NAME = ".lock"
+#: a point whose worker died is submitted again up to this many times per run
+WORKER_RETRIES = 2
+#: seconds a cluster may have no worker while points remain before the sweep stops
+WORKER_TIMEOUT_S = 300.0
+#: seconds to reach a scheduler address (and to wait for it to come back once lost)
+CONNECT_TIMEOUT_S = 20
+#: seconds between checks of the cluster while points run
+POLL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -436,6 +456,8 @@ def run_sweep(
     client: Any = None,
     retry_failed: bool = False,
     on_point: Callable[[Point, dict], None] | None = None,
+    worker_retries: int = WORKER_RETRIES,
+    worker_timeout_s: float = WORKER_TIMEOUT_S,
 ) -> xr.Dataset:
     """Run every point of ``experiment`` that ``out_dir`` does not hold yet, then combine.
 
@@ -445,13 +467,18 @@ def run_sweep(
         An experiment or a registered name (see :func:`experiments`).
     out_dir : path
         Output folder; re-running into it resumes. A folder holding a different
-        sweep (another ``sweep.json``) is refused with :class:`ParamError`.
+        sweep (another ``sweep.json``) is refused with :class:`ParamError`; one that
+        another sweep is writing to (its lock file ``.lock`` is held) with
+        :class:`SweepError`.
     scheduler : str, optional
         ``None`` or ``"processes"``: a local Dask cluster of ``workers`` (default
         2) single-threaded worker processes; ``"threads"``: the same cluster in
         this process; ``"synchronous"``: no Dask, every point in this process, in
         order (for debugging and tests); anything else: the address of a running
         Dask scheduler, e.g. ``tcp://host:7786``, whose workers can import neurotwin.
+        Dask sends pickled tasks and results between the scheduler, its workers and
+        this process, and unpickling runs code: give only the address of a cluster
+        you trust (yours, on a network you trust).
     workers : int, optional
         Local worker count (ignored with a scheduler address).
     progress : bool
@@ -466,6 +493,14 @@ def run_sweep(
         Recompute points whose stored record is an error.
     on_point : callable(Point, record), optional
         Called after each new point is written (raise to stop the sweep).
+    worker_retries : int
+        A point whose worker died (Dask's ``KilledWorker``: memory, a crash in
+        compiled code, a killed process) is submitted again up to this many times
+        in this run before it is stored as failed.
+    worker_timeout_s : float
+        Seconds the cluster may have no worker at all while points remain: after
+        a quarter of it a warning is printed, after all of it :class:`SweepError`
+        stops the sweep (the points written stay; start workers and re-run).
 
     Returns
     -------
@@ -476,7 +511,13 @@ def run_sweep(
     Raises
     ------
     ParamError
-        For any invalid grid point, before anything is computed or written.
+        For any invalid grid point or argument, or a scheduler address that does
+        not answer, before anything is computed or written.
+    FileError
+        A file or folder cannot be written (the message names it and the cause).
+    SweepError
+        Another sweep holds ``out_dir``; the scheduler was lost or the cluster had no
+        worker for ``worker_timeout_s``. What was written stays; re-run to resume.
     """
     t_start = time.perf_counter()
     exp = get_experiment(experiment) if isinstance(experiment, str) else experiment
@@ -489,11 +530,40 @@ def run_sweep(
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):
         raise ParamError(f"workers: must be an integer >= 1 or None (got {workers!r})")
+    if (
+        isinstance(worker_retries, bool)
+        or not isinstance(worker_retries, int)
+        or worker_retries < 0
+    ):
+        raise ParamError(f"worker_retries: must be an integer >= 0 (got {worker_retries!r})")
+    if (
+        isinstance(worker_timeout_s, bool)
+        or not isinstance(worker_timeout_s, (int, float))
+        or not worker_timeout_s > 0
+        or not math.isfinite(worker_timeout_s)
+    ):
+        raise ParamError(f"worker_timeout_s: must be a number > 0 (got {worker_timeout_s!r})")
     _ensure_available(exp, points)  # a missing backend is reported before any work
 
     out = Path(out_dir)
     _check_manifest(exp, out)
+    check_writable(out, folder=True)
+    # a scheduler address is tried now: a bad one writes nothing
+    runner = _Runner(scheduler, workers, client, worker_retries, worker_timeout_s)
+    try:
+        with _lock(out):
+            return _run_locked(
+                exp, points, out, runner, progress, max_points, retry_failed, on_point, t_start
+            )
+    finally:
+        runner.close()
+
+
+def _run_locked(exp, points, out, runner, progress, max_points, retry_failed, on_point, t_start):
     pdir = out / "points"
+    _check_manifest(exp, out)  # again: another sweep may have written it meanwhile
+    remove_stale_temps(out)
+    remove_stale_temps(pdir)  # only ours could be writing here: we hold the lock
     write_text(out / "sweep.json", json.dumps(exp.manifest(), indent=2, sort_keys=True) + "\n")
 
     # grid points with identical parameters and seed (e.g. the T = 0 level of a temperature
@@ -530,7 +600,13 @@ def run_sweep(
 
     try:
         if todo:
-            _execute(exp, todo, finish, scheduler, workers, client)
+            runner.execute(exp, todo, finish, bar)
+    except SweepError as exc:
+        done = len(records)
+        raise SweepError(
+            f"{exc}; {done} of {len(unique)} points are written in {out}: run the same "
+            f"command again to resume"
+        ) from None
     finally:
         bar.close()
 
@@ -563,13 +639,12 @@ def run_sweep(
             "sum_point_time_s": float(
                 np.nansum([r.get("wall_time_s", np.nan) for r in records.values()])
             ),
-            "scheduler": scheduler or ("client" if client is not None else "processes"),
-            "workers": workers or (None if client is not None else 2),
+            "scheduler": runner.kind,
+            # the most workers seen computing this run's points (None: none computed)
+            "workers": runner.workers_seen,
+            "worker_deaths": runner.worker_deaths,
         }
-        write_text(
-            out / f"{exp.name}.summary.json",
-            json.dumps(_jsonable(summary), indent=2, sort_keys=False, allow_nan=False) + "\n",
-        )
+        write_text(out / f"{exp.name}.summary.json", json_text(summary, indent=2) + "\n")
     return ds
 
 
@@ -586,76 +661,251 @@ def _ensure_available(exp: Experiment, points: list[Point]) -> None:
         real.ensure_available(opts)
 
 
-def _execute(exp, todo, finish, scheduler, workers, client) -> None:
-    args = [
-        (pt.model, pt.realization, pt.params, pt.options, pt.seed, exp.observables, exp.derived)
-        for pt in todo
-    ]
-    backends = sorted(
-        {pkg for pt in todo for pkg in get_realization(pt.model, pt.realization).requires}
-    )
-    if scheduler in ("synchronous", "threads") and client is None:
-        _import_in_main_thread(backends)
-    if scheduler == "synchronous" and client is None:
-        for pt, a in zip(todo, args, strict=True):
-            finish(pt, run_point(*a))
-        return
+class _Runner:
+    """Where the points run: this process, a local cluster (started when there is work)
+    or a running scheduler (connected at once, so a bad address stops the sweep before
+    anything is written). Tracks the workers it saw and the worker deaths."""
 
-    import logging
-
-    from distributed import Client, LocalCluster, as_completed
-    from distributed.scheduler import KilledWorker
-
-    cluster = None
-    own_client = client is None
-    if client is None:
-        if scheduler in (None, "processes", "threads"):
-            cluster = LocalCluster(
-                n_workers=workers or 2,
-                threads_per_worker=1,
-                processes=scheduler != "threads",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
+    def __init__(self, scheduler, workers, client, worker_retries, worker_timeout_s):
+        self.scheduler = scheduler
+        self.n_local = workers or 2
+        self.client = client
+        self.own_client = client is None
+        self.cluster = None
+        self.worker_retries = worker_retries
+        self.worker_timeout_s = float(worker_timeout_s)
+        self.workers_seen: int | None = None
+        self.worker_deaths = 0
+        self.local = scheduler in (None, "processes", "threads", "synchronous")
+        if client is not None:
+            self.kind = "client"
+        elif scheduler in ("synchronous", "threads", "processes"):
+            self.kind = scheduler
+        elif scheduler is None:
+            self.kind = "processes"
         else:
-            try:
-                client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise ParamError(
-                    f"scheduler: must be 'processes', 'threads', 'synchronous' or the address "
-                    f"of a running Dask scheduler, e.g. tcp://host:8786 ({exc}) "
-                    f"(got {scheduler!r})"
-                ) from None
-    futures = {}
-    try:
-        if backends:
-            client.register_plugin(_backend_importer(backends), name="neurotwin-backends")
-        for pt, a in zip(todo, args, strict=True):
-            fut = client.submit(run_point, *a, key=f"neurotwin-point-{pt.key}", pure=False)
+            self.kind = str(scheduler)
+        if client is None and not self.local:
+            self.client = self._connect(scheduler)
+
+    @staticmethod
+    def _connect(address):
+        from distributed import Client
+
+        if not isinstance(address, str):
+            address = repr(address)
+        try:
+            return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            why = _first_line(exc)
+            raise ParamError(
+                f"scheduler: must be 'processes', 'threads', 'synchronous' or the address "
+                f"of a running Dask scheduler, e.g. tcp://host:8786 ({why}) "
+                f"(got {address!r})"
+            ) from None
+
+    def _start_local(self):
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        self.cluster = LocalCluster(
+            n_workers=self.n_local,
+            threads_per_worker=1,
+            processes=self.scheduler != "threads",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        self.client = Client(self.cluster, set_as_default=False)
+
+    def close(self) -> None:
+        if self.own_client and self.client is not None:
+            with contextlib.suppress(Exception):  # a lost scheduler cannot be closed cleanly
+                self.client.close(timeout=5)
+            if self.cluster is not None:
+                with contextlib.suppress(Exception):
+                    self.cluster.close(timeout=10)
+        self.client = self.cluster = None
+
+    def _n_workers(self) -> int:
+        info = self.client.scheduler_info(n_workers=-1)
+        return len(info.get("workers", {}))
+
+    def execute(self, exp, todo, finish, bar) -> None:
+        args = {
+            pt.key: (
+                pt.model,
+                pt.realization,
+                pt.params,
+                pt.options,
+                pt.seed,
+                exp.observables,
+                exp.derived,
+            )
+            for pt in todo
+        }
+        backends = sorted(
+            {pkg for pt in todo for pkg in get_realization(pt.model, pt.realization).requires}
+        )
+        if self.kind in ("synchronous", "threads"):
+            _import_in_main_thread(backends)
+        if self.kind == "synchronous":
+            self.workers_seen = 1
+            for pt in todo:
+                finish(pt, run_point(*args[pt.key]))
+            return
+        if self.client is None:
+            self._start_local()
+        self._distributed(todo, args, backends, finish, bar)
+
+    def _distributed(self, todo, args, backends, finish, bar) -> None:
+        from distributed.scheduler import KilledWorker
+
+        client = self.client
+        futures: dict[str, tuple[Point, Any]] = {}
+        tries: dict[str, int] = {}
+
+        def submit(pt: Point) -> None:
+            n = tries.get(pt.key, 0)
+            key = f"neurotwin-point-{pt.key}" + (f"-retry{n}" if n else "")
+            fut = client.submit(run_point, *args[pt.key], key=key, pure=False)
             futures[fut.key] = (pt, fut)
-        for fut in as_completed([f for _, f in futures.values()]):
-            pt, _ = futures[fut.key]
-            try:
-                record = fut.result()
-            except KilledWorker as exc:
-                # the point took its worker down (memory, a crash in compiled code): a
-                # result of the point, recorded like an exception; any other failure here
-                # (a lost scheduler) stops the sweep and the points written so far stay
-                record = {
-                    "values": {},
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "wall_time_s": float("nan"),
-                }
-            finish(pt, record)
+
+        try:
+            if backends:
+                client.register_plugin(_backend_importer(backends), name="neurotwin-backends")
+            for pt in todo:
+                submit(pt)
+            no_worker_since: float | None = None
+            warned = False
+            while futures:
+                self._check_client()
+                n = self._n_workers_or_lost()
+                self.workers_seen = max(self.workers_seen or 0, n)
+                now = time.monotonic()
+                if n:
+                    no_worker_since, warned = None, False
+                else:
+                    no_worker_since = no_worker_since or now
+                    idle = now - no_worker_since
+                    if idle >= self.worker_timeout_s:
+                        raise SweepError(
+                            f"the Dask cluster at {self.kind} has had no worker for "
+                            f"{idle:.0f} s (limit {self.worker_timeout_s:g} s)"
+                        )
+                    if not warned and idle >= self.worker_timeout_s / 4:
+                        warned = True
+                        bar.write(
+                            f"warning: the Dask cluster at {self.kind} has no worker (for "
+                            f"{idle:.0f} s); {len(futures)} points wait; the sweep stops "
+                            f"after {self.worker_timeout_s:g} s without one"
+                        )
+                done = _first_done([f for _, f in futures.values()], POLL_S)
+                for fut in done:
+                    pt, _ = futures.pop(fut.key)
+                    try:
+                        record = fut.result()
+                    except KilledWorker as exc:
+                        self.worker_deaths += 1
+                        tries[pt.key] = tries.get(pt.key, 0) + 1
+                        where = f"({pt.label or pt.realization}, {pt.coords}, seed {pt.seed})"
+                        if tries[pt.key] <= self.worker_retries:
+                            bar.write(
+                                f"worker died running point {where}; submitting it again "
+                                f"({tries[pt.key]} of {self.worker_retries})"
+                            )
+                            submit(pt)
+                            continue
+                        # the point took its workers down every time (memory, a crash in
+                        # compiled code): a result of the point, recorded like an exception
+                        record = {
+                            "values": {},
+                            "error": f"{type(exc).__name__}: {exc} "
+                            f"(its worker died {tries[pt.key]} times)",
+                            "wall_time_s": float("nan"),
+                        }
+                    except Exception as exc:  # noqa: BLE001 - any other failure: cluster lost
+                        raise self._lost(exc) from None
+                    finish(pt, record)
+        finally:
+            pending = [f for _, f in futures.values() if not f.done()]
+            if pending:
+                with contextlib.suppress(Exception):
+                    client.cancel(pending)
+
+    def _check_client(self) -> None:
+        if self.client.status in ("closing", "closed", "failed"):
+            raise SweepError(
+                f"lost the Dask scheduler at {self.kind} (client {self.client.status})"
+            )
+
+    def _n_workers_or_lost(self) -> int:
+        try:
+            return self._n_workers()
+        except Exception as exc:  # noqa: BLE001 - the scheduler is gone or unreachable
+            raise self._lost(exc) from None
+
+    def _lost(self, exc: BaseException) -> SweepError:
+        return SweepError(
+            f"lost the Dask scheduler at {self.kind} ({type(exc).__name__}: {_first_line(exc)})"
+        )
+
+
+def _first_done(futures: list, seconds: float) -> list:
+    """The futures done (finished, failed or cancelled) within ``seconds``; [] if none."""
+    end = time.monotonic() + seconds
+    while True:
+        done = [f for f in futures if f.done()]
+        if done or time.monotonic() >= end:
+            return done
+        time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    """Hold ``out/.lock`` while the sweep writes into ``out``.
+
+    An ``flock`` on the file, which the kernel drops when its process ends: a lock
+    file left by a killed sweep is simply taken over. The file records the holder's
+    pid and host, named when a second sweep is refused.
+    """
+    import fcntl
+    import socket
+
+    make_dirs(out)
+    path = out / LOCK_NAME
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise file_error(exc, path, "create the lock file") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise SweepError(
+                f"out_dir: another sweep ({holder}) is writing into {out}; wait for it to "
+                f"finish, or use another folder"
+            ) from None
+        except OSError as exc:
+            os.close(fd)
+            raise file_error(exc, path, "lock") from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the previous holder removed it between our open and lock: again
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode())
+        yield
     finally:
-        pending = [f for _, f in futures.values() if not f.done()]
-        if pending:
-            client.cancel(pending)
-        if own_client:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)
 
 
 def _import_in_main_thread(packages: Sequence[str]) -> None:
@@ -694,8 +944,8 @@ def _check_manifest(exp: Experiment, out: Path) -> None:
     if not path.exists():
         return
     try:
-        found = json.loads(path.read_text())
-    except (OSError, ValueError):
+        found = json.loads(read_text(path))
+    except ValueError:
         found = None
     if found != exp.manifest():
         if not isinstance(found, dict):
@@ -841,17 +1091,9 @@ def _canonical(obj: Any) -> Any:
     return json.loads(json.dumps(obj, sort_keys=True, default=_plain))
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    obj = _plain(obj)
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    return obj
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 __all__ = [
