@@ -79,7 +79,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from neurotwin.errors import InputError
+from neurotwin.errors import InputError, ParamError
 from neurotwin.params import Params
 from neurotwin.rate_models.hopfield import hopfield as hf
 from neurotwin.registry import ModelSpec, realization, register_model
@@ -137,7 +137,7 @@ def correlated_patterns(
 
 def weights(params: ModernHopfieldParams, rng: np.random.Generator) -> dict:
     """The stored patterns: ``{"patterns": (P, N) int8}`` (no weight matrix: the
-    patterns are the weights of the two-layer form, see ``spiking/modern_hopfield.py``)."""
+    patterns are the weights of the two-layer form, see ``spiking/modern_hopfield/wta.py``)."""
     return {
         "patterns": correlated_patterns(
             params.n_patterns, params.n_units, params.pattern_correlation, rng
@@ -152,6 +152,48 @@ def make_inputs(params: ModernHopfieldParams, weights: dict, rng: np.random.Gene
         "cues": hf.make_cues(weights["patterns"], targets, params.cue_noise, rng),
         "targets": targets,
     }
+
+
+def _shape(array) -> tuple[int, ...] | None:
+    """The shape of a user's array, None for a ragged one (``validate`` names it)."""
+    try:
+        return np.shape(array)
+    except ValueError:
+        return None
+
+
+def adopt(weights: dict | None, inputs: dict | None) -> dict:
+    """The parameter values the user's arrays imply.
+
+    ``patterns`` (P, N) -> ``n_units`` N and ``n_patterns`` P; ``cues`` (C, N) ->
+    ``n_cues`` C. Arrays of another dimension, or ragged ones, imply nothing here
+    (:func:`validate` names what is wrong with them).
+    """
+    implied: dict = {}
+    weights, inputs = weights or {}, inputs or {}
+    if isinstance(weights, dict) and "patterns" in weights:
+        shape = _shape(weights["patterns"])
+        if shape is not None and len(shape) == 2:
+            implied.update(n_units=int(shape[1]), n_patterns=int(shape[0]))
+    if isinstance(inputs, dict) and "cues" in inputs:
+        shape = _shape(inputs["cues"])
+        if shape is not None and len(shape) == 2:
+            implied["n_cues"] = int(shape[0])
+    return implied
+
+
+def complete_weights(params: ModernHopfieldParams, given: dict) -> dict:
+    """The user's patterns as the weights (the patterns are all the model stores).
+
+    ``pattern_correlation`` only shapes drawn patterns: a value other than 0 with given
+    patterns would be ignored, so it is refused.
+    """
+    if params.pattern_correlation != 0:
+        raise ParamError(
+            "ModernHopfieldParams.pattern_correlation: must be 0 with given patterns (it "
+            f"shapes drawn patterns only) (got {params.pattern_correlation!r})"
+        )
+    return dict(given)
 
 
 # -- input checks for the array functions ------------------------------------------------
@@ -546,6 +588,8 @@ SPEC = register_model(
         validate=validate,
         observe=observe,
         key_observable="final_overlap",
+        adopt=adopt,
+        complete_weights=complete_weights,
         compare_runs=[
             ("reference-softmax", "reference", {"interaction": "softmax"}),
             ("brian2", "brian2", {"interaction": "softmax"}),

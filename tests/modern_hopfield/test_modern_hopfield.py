@@ -224,11 +224,57 @@ def test_patterns_of_inconsistent_length():
     assert str(exc.value) == (
         "state: must have length N = 8 along its last axis, the patterns' length (got shape (7,))"
     )
-    with pytest.raises(InputError) as exc:
+    # the patterns imply n_units = 7: a contradicting value set is refused (router)
+    with pytest.raises(ParamError) as exc:
         neurotwin.run(MODEL, n_units=8, n_patterns=3, weights={"patterns": good[:, :7]})
     assert str(exc.value) == (
+        "ModernHopfieldParams.n_units: the given arrays imply 7, which contradicts the value "
+        "set (got 8)"
+    )
+    # an array of another dimension implies nothing: validate names its shape
+    with pytest.raises(InputError) as exc:
+        neurotwin.run(MODEL, n_units=8, n_patterns=3, weights={"patterns": good[0]})
+    assert str(exc.value) == (
         "modern-hopfield weights['patterns']: must have shape (n_patterns, n_units) = (3, 8) "
-        "(got (3, 7))"
+        "(got (8,))"
+    )
+
+
+# -- your own arrays ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("interaction", ["polynomial", "softmax"])
+def test_own_patterns_without_cues_recall_themselves(interaction):
+    """Patterns (P, N) given without cues: they set n_units and n_patterns (none set by
+    the user), the cues are drawn from them, and every cue recalls its own pattern."""
+    patterns = hf.random_patterns(5, 48, np.random.default_rng(11))
+    r = neurotwin.run(MODEL, seed=2, weights={"patterns": patterns}, interaction=interaction)
+    assert (r.params["n_units"], r.params["n_patterns"], r.params["n_cues"]) == (48, 5, 10)
+    assert r.provenance["given_arrays"] == ["patterns"]
+    assert r.observables["recall_fraction"] == 1.0
+    final = np.sign(np.asarray(r.traces["state"], dtype=float)[-1])
+    np.testing.assert_array_equal(final, patterns[np.arange(10) % 5])
+
+
+def test_given_cues_set_n_cues():
+    rng = np.random.default_rng(4)
+    patterns = hf.random_patterns(3, 20, rng)
+    targets = np.array([2, 0, 1, 2])
+    cues = hf.make_cues(patterns, targets, 0.1, rng)
+    r = neurotwin.run(
+        MODEL, weights={"patterns": patterns}, inputs={"cues": cues, "targets": targets}
+    )
+    assert (r.params["n_units"], r.params["n_patterns"], r.params["n_cues"]) == (20, 3, 4)
+    assert r.observables["recall_fraction"] == 1.0
+
+
+def test_pattern_correlation_with_given_patterns_is_refused():
+    patterns = hf.random_patterns(3, 20, np.random.default_rng(0))
+    with pytest.raises(ParamError) as exc:
+        neurotwin.run(MODEL, weights={"patterns": patterns}, pattern_correlation=0.5)
+    assert str(exc.value) == (
+        "ModernHopfieldParams.pattern_correlation: must be 0 with given patterns (it shapes "
+        "drawn patterns only) (got 0.5)"
     )
 
 
@@ -260,11 +306,33 @@ def test_nan_input():
     assert str(exc.value) == "degree: must be an integer >= 2 (got 1)"
 
 
-def test_spiking_circuit_refuses_polynomial():
-    pytest.importorskip("brian2")
+SPIKING = [("brian2", "brian2"), ("nengo", "nengo"), ("loihi-emulator", "nengo_loihi")]
+
+
+@pytest.mark.parametrize(("realization", "package"), SPIKING)
+def test_spiking_circuit_refuses_polynomial(realization, package):
+    """An interaction set explicitly to one the circuit does not realize is refused, even
+    though the model's default is polynomial and the realization's own is softmax."""
+    pytest.importorskip(package)
     with pytest.raises(ParamError) as exc:
-        neurotwin.run(MODEL, "brian2", interaction="polynomial")
+        neurotwin.run(MODEL, realization, interaction="polynomial")
     assert str(exc.value) == (
         "ModernHopfieldParams.interaction: must be one of 'softmax', 'exponential' for the "
         "spiking circuit (a soft winner-take-all) (got 'polynomial')"
     )
+
+
+@pytest.mark.parametrize(("realization", "package"), SPIKING)
+def test_spiking_circuit_runs_softmax_where_no_interaction_is_set(realization, package):
+    """The model's default interaction (polynomial) has no circuit: a spiking realization
+    uses its own default, softmax, where the user set none, and records it."""
+    pytest.importorskip(package)
+    r = neurotwin.run(MODEL, realization, seed=1, n_units=16, n_patterns=4, n_cues=2)
+    assert r.params["interaction"] == "softmax"
+    assert r.provenance["realization_defaults"] == {"interaction": "softmax"}
+    # set explicitly: honoured, and no realization default recorded
+    e = neurotwin.run(
+        MODEL, realization, seed=1, n_units=16, n_patterns=4, n_cues=2, interaction="exponential"
+    )
+    assert e.params["interaction"] == "exponential"
+    assert "realization_defaults" not in e.provenance
