@@ -1,8 +1,13 @@
-r"""Oja and BCM in Nengo: the reference rules read spike-derived pre and post activity.
+r"""Nengo realizations of the learning family: Oja and BCM reading spike-derived pre and post
+activity, and the PES digits readout.
+
+Oja and BCM
+===========
 
 Realizations ``nengo`` of the models ``oja`` (both rules) and ``bcm``
-(:mod:`neurotwin.rate_models.learning.learning`), on the same samples, presentation order, initial
-weights and learning rate as the reference.
+(:mod:`neurotwin.rate_models.learning.oja`, :mod:`~neurotwin.rate_models.learning.bcm`),
+on the same samples, presentation order, initial weights and learning rate as the
+reference.
 
 Network
 -------
@@ -35,10 +40,10 @@ Per presentation :math:`k` the synapses form box averages of both spike estimate
 and apply the reference's own update once, with the post's spike estimate as the
 post-synaptic activity:
 
-* ``oja``: :func:`~neurotwin.rate_models.learning.learning.oja_update`,
+* ``oja``: :func:`~neurotwin.rate_models.learning.rules.oja_update`,
   :math:`\Delta w = \eta\, \hat y_k\,(\hat x_k - \hat y_k\, w)` (or
-  :func:`~neurotwin.rate_models.learning.learning.hebb_normalized_update`),
-* ``bcm``: :func:`~neurotwin.rate_models.learning.learning.bcm_update`,
+  :func:`~neurotwin.rate_models.learning.rules.hebb_normalized_update`),
+* ``bcm``: :func:`~neurotwin.rate_models.learning.rules.bcm_update`,
   :math:`\Delta w = \eta\, \hat x_k\, \hat y_k\,(\hat y_k - \theta)`,
   :math:`\theta \leftarrow \theta + (\hat y_k^2 - \theta)/\tau_\theta` (:math:`\tau_\theta` in
   presentations, as in the reference, i.e. :math:`\tau_\theta \cdot` ``present_s`` seconds).
@@ -108,8 +113,18 @@ a selective response :math:`y > \langle y\rangle` only grows, so it has no stabl
 fixed point and cannot reproduce the reference. Both built-ins also integrate
 :math:`\kappa\,dt` per step on filtered spike trains, which would mix consecutive samples.
 
-Agreement with the reference (``tests/test_learning_nengo.py``) is stated there with the
-measured numbers.
+Agreement with the reference (``tests/learning/test_learning_nengo.py``) is stated there
+with the measured numbers.
+
+PES readout
+===========
+
+Realization ``nengo`` of ``pes-readout`` (:func:`pes_network`): a population of LIF neurons
+whose currents are the rate reference's, ``J = W_in x + b``, and a decoded readout whose
+decoders start at 0 and are learned online by ``nengo.PES``; each epoch shows the training
+images (learning on) and then every test image (learning off), ``present_s`` each. The
+simulator settings (``dt_s``, ``tau_syn_s``) are :class:`NengoPesOptions`; the same network
+runs on the Loihi emulator in :mod:`neurotwin.spiking.learning.loihi`.
 """
 
 from __future__ import annotations
@@ -117,21 +132,25 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pydantic
 from pydantic import Field
 
 from neurotwin.errors import ParamError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models.learning.learning import (
-    BcmParams,
-    OjaParams,
-    _checkpoints,
+from neurotwin.rate_models.learning.bcm import BcmParams
+from neurotwin.rate_models.learning.datasets import N_CLASSES, N_PIXELS
+from neurotwin.rate_models.learning.oja import OjaParams
+from neurotwin.rate_models.learning.pes_readout import LIF_TAU_RC, LIF_TAU_REF, PesParams
+from neurotwin.rate_models.learning.rules import (
     bcm_update,
+    checkpoints,
     hebb_normalized_update,
     oja_update,
 )
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking import _nengo as nc
 
 
 class NengoLearningOptions(Params):
@@ -150,6 +169,16 @@ class NengoLearningOptions(Params):
     )
     present_s: float = Field(0.01, gt=0, le=1, description="presentation time per sample")
     dt_s: float = Field(0.001, gt=0, le=0.001, description="simulator time step")
+
+    @pydantic.model_validator(mode="after")
+    def _whole_steps(self):
+        steps = int(round(self.present_s / self.dt_s))
+        if abs(steps * self.dt_s - self.present_s) > 1e-9 * self.present_s:
+            raise ValueError(
+                f"present_s: must be an integer multiple of dt_s = {self.dt_s} "
+                f"(got {self.present_s})"
+            )
+        return self
 
 
 class _Synapses:
@@ -201,12 +230,7 @@ def _simulate(
     import nengo
 
     n, dims = samples.shape
-    steps = int(round(opts.present_s / opts.dt_s))
-    if abs(steps * opts.dt_s - opts.present_s) > 1e-9 * opts.present_s:
-        raise ParamError(
-            f"NengoLearningOptions.present_s: must be an integer multiple of dt_s = "
-            f"{opts.dt_s} (got {opts.present_s})"
-        )
+    steps = int(round(opts.present_s / opts.dt_s))  # whole: NengoLearningOptions checks it
     radius = float(np.max(np.abs(samples)))
     rec = {"x": np.zeros((n, dims)), "y": np.zeros(n), "u": np.zeros(n)}
 
@@ -262,7 +286,7 @@ def run_oja_nengo(params: OjaParams, weights: dict, inputs: dict, seed: int, opt
     order = np.asarray(inputs["order"]).astype(np.int64)
     rule = oja_update if params.rule == "oja" else hebb_normalized_update
     state = {"w": np.array(weights["w0"], dtype=float)[0]}
-    marks = set(_checkpoints(len(order), params.n_checkpoints).tolist())
+    marks = set(checkpoints(len(order), params.n_checkpoints).tolist())
     history = [state["w"].copy()]
 
     def update(k: int, x_hat: np.ndarray, y_hat: float) -> None:
@@ -273,7 +297,7 @@ def run_oja_nengo(params: OjaParams, weights: dict, inputs: dict, seed: int, opt
     # |w . x| <= |w| |x|, |w| -> 1; 10 % for the encoding error of x_hat
     r_y = 1.1 * float(np.max(np.linalg.norm(x, axis=1))) * max(1.0, np.linalg.norm(state["w"]))
     prov = _simulate(x[order], state, update, opts, seed, float(r_y))
-    t = _checkpoints(len(order), params.n_checkpoints).astype(float)
+    t = checkpoints(len(order), params.n_checkpoints).astype(float)
     hist = np.stack(history)[:, None, :]
     check_finite("w", hist, t, "sample")
     return Result(
@@ -296,7 +320,7 @@ def run_bcm_nengo(params: BcmParams, weights: dict, inputs: dict, seed: int, opt
     pats = np.asarray(inputs["patterns"], dtype=float)
     order = np.asarray(inputs["order"]).astype(np.int64)
     state = {"w": np.array(weights["w0"], dtype=float), "theta": float(weights["theta0"][0])}
-    marks = set(_checkpoints(len(order), params.n_checkpoints).tolist())
+    marks = set(checkpoints(len(order), params.n_checkpoints).tolist())
     resp, thetas = [pats @ state["w"]], [state["theta"]]
 
     def update(k: int, x_hat: np.ndarray, y_hat: float) -> None:
@@ -310,7 +334,7 @@ def run_bcm_nengo(params: BcmParams, weights: dict, inputs: dict, seed: int, opt
     # the selective response 1/p = K, with room for the transient overshoot
     r_y = opts.bcm_radius_factor * params.n_patterns
     prov = _simulate(pats[order], state, update, opts, seed, float(r_y))
-    t = _checkpoints(len(order), params.n_checkpoints).astype(float)
+    t = checkpoints(len(order), params.n_checkpoints).astype(float)
     responses = np.stack(resp)
     check_finite("responses", responses, t, "step")
     return Result(
@@ -324,3 +348,191 @@ def run_bcm_nengo(params: BcmParams, weights: dict, inputs: dict, seed: int, opt
         observables={"w": state["w"]},
         provenance=prov,
     )
+
+
+# -- PES readout of digits ------------------------------------------------------------------
+
+
+class NengoPesOptions(Params):
+    """Simulator settings of the PES readout in Nengo (times in seconds)."""
+
+    tau_syn_s: float = Field(0.005, gt=0, description="readout and PES filters")
+    dt_s: float = Field(0.001, gt=0, le=0.01, description="time step")
+
+
+def pes_check_steps(params: PesParams, weights: dict, inputs: dict, seed: int, options) -> None:
+    """``preflight``: each image is shown for a whole number of time steps. The rule joins a
+    model parameter (``present_s``, which the rate reference integrates over) and an
+    option (``dt_s``), so it is checked here, before any simulation, and not on either
+    class alone."""
+    dt = (options or NengoPesOptions()).dt_s
+    steps = params.present_s / dt
+    if abs(steps - round(steps)) > 1e-9 * steps:
+        raise ParamError(
+            f"PesParams.present_s: must be an integer multiple of dt_s = {dt} "
+            f"(got {params.present_s})"
+        )
+
+
+def pes_schedule(params: PesParams, inputs: dict) -> tuple:
+    """Images, targets and learning gate, one row per presentation: each epoch shows the
+    training images in that epoch's order (gate 1: learning on) and then every test
+    image (gate 0: learning off), so accuracy is measured after each epoch as in the
+    reference."""
+    x_tr, x_te = np.asarray(inputs["x_train"], float), np.asarray(inputs["x_test"], float)
+    onehot = np.eye(N_CLASSES)[np.asarray(inputs["y_train"]).astype(int)]
+    images, targets, gate = [], [], []
+    for order in np.asarray(inputs["order"]).astype(np.int64):
+        images += [x_tr[order], x_te]
+        targets += [onehot[order], np.zeros((len(x_te), N_CLASSES))]
+        gate += [np.ones(len(order)), np.zeros(len(x_te))]
+    return np.vstack(images), np.vstack(targets), np.concatenate(gate)
+
+
+#: label of the PES population (the chip report's resource group and learned connection)
+PES_POPULATION = "pes_population"
+
+
+def pes_network(
+    nengo, params: PesParams, opts: NengoPesOptions, weights: dict, inputs: dict, seed: int
+) -> dict:
+    """The PES digits network; returns its handles: ``network``, ``probe`` (the readout),
+    ``ensemble`` (the population), ``connection`` (the learned readout) and ``duration_s``.
+
+    Images enter through the encoders: the 64-d ensemble has encoders ``W_in`` row-
+    normalised and gains ``|W_in row|``, so its currents are ``J = W_in x + b``, the rate
+    reference's (``synapse=None``); the readout is a decoded connection whose decoders
+    start at 0 (function 0) and are learned by PES with ``pre_synapse = tau_syn_s``
+    (decoders on activities: the same as a learned neuron-to-node transform in float
+    Nengo, and the form nengo-loihi can learn on chip); the error node passes
+    ``readout - label`` while training images are shown and 0 while test images are
+    (:func:`pes_schedule`).
+    """
+    images, targets, gate = pes_schedule(params, inputs)
+    n = params.n_neurons
+    with nengo.Network(seed=seed) as net:
+        stim = nengo.Node(nengo.processes.PresentInput(images, params.present_s))
+        # targets with the gate as the last entry: the error node multiplies by it
+        labels = np.hstack([targets, gate[:, None]])
+        target = nengo.Node(nengo.processes.PresentInput(labels, params.present_s))
+        w_in = np.asarray(weights["w_in"], float)
+        gain = np.linalg.norm(w_in, axis=1)
+        pop = nengo.Ensemble(
+            n,
+            N_PIXELS,
+            neuron_type=nengo.LIF(tau_rc=LIF_TAU_RC, tau_ref=LIF_TAU_REF),
+            encoders=w_in / gain[:, None],
+            gain=gain,
+            bias=np.asarray(weights["bias"], float),
+            label=PES_POPULATION,
+        )
+        nengo.Connection(stim, pop, synapse=None)
+        readout = nengo.Node(size_in=N_CLASSES)
+        conn = nengo.Connection(
+            pop,
+            readout,
+            function=lambda x: np.zeros(N_CLASSES),
+            synapse=opts.tau_syn_s,
+            learning_rule_type=nengo.PES(
+                learning_rate=params.learning_rate, pre_synapse=opts.tau_syn_s
+            ),
+        )
+        error = nengo.Node(
+            lambda t, v: (v[:N_CLASSES] - v[N_CLASSES:-1]) * v[-1], size_in=2 * N_CLASSES + 1
+        )
+        nengo.Connection(readout, error[:N_CLASSES], synapse=None)
+        nengo.Connection(target, error[N_CLASSES:], synapse=None)
+        nengo.Connection(error, conn.learning_rule, synapse=None)
+        probe = nengo.Probe(readout, synapse=None)
+    return {
+        "network": net,
+        "probe": probe,
+        "ensemble": pop,
+        "connection": conn,
+        "duration_s": len(images) * params.present_s,
+    }
+
+
+def pes_accuracy(
+    out: np.ndarray, params: PesParams, opts: NengoPesOptions, inputs: dict
+) -> np.ndarray:
+    """Test accuracy after each epoch: argmax of the readout averaged over the second half
+    of each test image's window."""
+    steps = int(round(params.present_s / opts.dt_s))
+    n_train, n_test = np.asarray(inputs["order"]).shape[1], len(inputs["x_test"])
+    y_test = np.asarray(inputs["y_test"]).astype(int)
+    per_epoch = (n_train + n_test) * steps
+    curve = []
+    for epoch in range(params.n_epochs):
+        start = epoch * per_epoch + n_train * steps
+        windows = out[start : start + n_test * steps].reshape(n_test, steps, N_CLASSES)
+        pred = np.argmax(windows[:, steps // 2 :].mean(axis=1), axis=1)
+        curve.append(float(np.mean(pred == y_test)))
+    return np.array(curve)
+
+
+def pes_result(
+    params: PesParams,
+    opts: NengoPesOptions,
+    inputs: dict,
+    seed: int,
+    backend: str,
+    out: np.ndarray,
+    trange: np.ndarray,
+    prov: dict,
+) -> Result:
+    """The Result of a PES run from the readout ``out`` (n_steps, 10)."""
+    check_finite("readout", out, trange, "s")
+    return Result(
+        model="pes-readout",
+        realization=backend,
+        params=params.model_dump(),
+        seed=seed,
+        t=np.arange(1, params.n_epochs + 1, dtype=float),
+        t_unit="sweep",
+        traces={"test_accuracy_curve": pes_accuracy(out, params, opts, inputs)},
+        provenance=prov,
+    )
+
+
+#: how the images and the readout map onto the network (provenance)
+PES_WEIGHTS_IN = "encoders and gains = W_in; readout: learned decoders (PES)"
+
+
+@realization(
+    "pes-readout",
+    "nengo",
+    options=NengoPesOptions,
+    requires=("nengo",),
+    preflight=pes_check_steps,
+)
+def run_pes_nengo(params: PesParams, weights: dict, inputs: dict, seed: int, options=None):
+    """Float Nengo (reference simulator): spiking LIF population, online PES readout."""
+    opts = options or NengoPesOptions()
+    pes_check_steps(params, weights, inputs, seed, opts)
+    import nengo
+
+    t0 = time.perf_counter()
+    handles = pes_network(nengo, params, opts, weights, inputs, seed)
+    prov: dict = {"weights_in": PES_WEIGHTS_IN}
+    # nengo's warnings (e.g. max_rates undefined for explicit gains) are recorded, not printed
+    log = nc.WarningLog()
+    with nc.capture_warnings(log):
+        # no shared decoder cache: it breaks across numpy majors (see _nengo.simulation)
+        model = nengo.builder.Model(dt=opts.dt_s, decoder_cache=nengo.cache.NoDecoderCache())
+        sim = nengo.Simulator(
+            handles["network"], dt=opts.dt_s, progress_bar=False, seed=seed, model=model
+        )
+        prov["simulator"] = "nengo.Simulator"
+        with sim:
+            t1 = time.perf_counter()
+            sim.run(handles["duration_s"])
+            t2 = time.perf_counter()
+            out = np.asarray(sim.data[handles["probe"]])
+            trange = np.asarray(sim.trange())
+    prov.update(
+        build_time_s=float(t1 - t0),
+        run_time_s=float(t2 - t1),
+        warnings=[w.to_dict() for w in log.records()],
+    )
+    return pes_result(params, opts, inputs, seed, "nengo", out, trange, prov)

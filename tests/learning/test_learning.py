@@ -11,7 +11,7 @@ import pytest
 import neurotwin
 from neurotwin import InputError, ParamError
 from neurotwin.harness import draw
-from neurotwin.rate_models.learning import learning as lr
+from neurotwin.rate_models.learning import hebbian_ica, rules, stdp
 from neurotwin.registry import get_model
 
 # -- the rules themselves --------------------------------------------------------------
@@ -21,22 +21,25 @@ def test_rules_are_local_products():
     """Each update, given pre, post (and its third factor), needs nothing else."""
     w, pre = np.array([0.6, 0.8]), np.array([1.0, 2.0])
     post = float(w @ pre)
-    np.testing.assert_allclose(lr.oja_update(w, pre, post, 0.1) - w, 0.1 * post * (pre - post * w))
-    w_b, theta = lr.bcm_update(w, pre, post, 1.0, 0.1, 10.0, 1.0)
+    np.testing.assert_allclose(
+        rules.oja_update(w, pre, post, 0.1) - w, 0.1 * post * (pre - post * w)
+    )
+    w_b, theta = rules.bcm_update(w, pre, post, 1.0, 0.1, 10.0, 1.0)
     np.testing.assert_allclose(w_b - w, 0.1 * pre * post * (post - 1.0))
     assert theta == pytest.approx(1.0 + (post**2 - 1.0) / 10.0)
-    hebb = lr.hebb_normalized_update(w, pre, post, 0.1)
+    hebb = rules.hebb_normalized_update(w, pre, post, 0.1)
     assert np.linalg.norm(hebb) == pytest.approx(1.0)
     # Sanger with one unit is Oja's rule
     np.testing.assert_allclose(
-        lr.sanger_update(w[None], pre, np.array([post]), 0.1)[0], lr.oja_update(w, pre, post, 0.1)
+        rules.sanger_update(w[None], pre, np.array([post]), 0.1)[0],
+        rules.oja_update(w, pre, post, 0.1),
     )
 
 
 def test_amari_index_limits():
     perm = np.array([[0, 2.0, 0], [0, 0, -3.0], [0.5, 0, 0]])
-    assert lr.amari_index(perm) == 0.0
-    assert lr.amari_index(np.ones((3, 3))) == pytest.approx(1.0)
+    assert hebbian_ica.amari_index(perm) == 0.0
+    assert hebbian_ica.amari_index(np.ones((3, 3))) == pytest.approx(1.0)
 
 
 # -- PCA, ICA, BCM against their known answers ------------------------------------------
@@ -122,13 +125,13 @@ def test_stdp_reduction_window_integral_and_drift():
     as dt -> 0 and at dt = 0.5 ms are -4.876e-6 s and 0.007510 s. At w = 0.5, with the
     stated statistics, the correlated group drifts up (+0.014647 /s) and the uncorrelated
     group down (-0.000224 /s), nu_post = 20 Hz."""
-    p = lr.StdpParams.create()
-    assert lr.window_integral(p, on_grid=False) == pytest.approx(-1e-5)
-    fine = lr.StdpParams.create(dt_s=1e-7)
-    assert lr.window_integral(fine) == pytest.approx(-1e-5, rel=1e-3)
-    assert lr.causal_gain(fine) == pytest.approx(0.008, rel=1e-4)
-    assert lr.window_integral(p) == pytest.approx(-4.8755e-6, rel=1e-4)
-    drift, nu_post = lr.stdp_drift(p, np.full(200, 0.5))
+    p = stdp.StdpParams.create()
+    assert stdp.window_integral(p, on_grid=False) == pytest.approx(-1e-5)
+    fine = stdp.StdpParams.create(dt_s=1e-7)
+    assert stdp.window_integral(fine) == pytest.approx(-1e-5, rel=1e-3)
+    assert stdp.causal_gain(fine) == pytest.approx(0.008, rel=1e-4)
+    assert stdp.window_integral(p) == pytest.approx(-4.8755e-6, rel=1e-4)
+    drift, nu_post = stdp.stdp_drift(p, np.full(200, 0.5))
     assert nu_post == pytest.approx(20.0)
     assert drift[:100].mean() == pytest.approx(0.0146466, rel=1e-4)
     assert drift[100:].mean() == pytest.approx(-0.00022406, rel=1e-3)

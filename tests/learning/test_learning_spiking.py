@@ -24,7 +24,7 @@ def test_brian2_run_and_input_statistics():
     assert w.shape == (3, 40)
     assert np.all((w >= 0) & (w <= 1))
     from neurotwin.harness import draw
-    from neurotwin.rate_models.learning.learning import measured_statistics
+    from neurotwin.rate_models.learning.stdp import measured_statistics
     from neurotwin.registry import get_model
 
     spec = get_model("stdp")
@@ -56,7 +56,7 @@ def test_lif_correlated_group_wins_in_nine_of_ten_seeds():
 def test_poisson_neuron_drift_matches_rate_reduction():
     """Kempter, Gerstner & van Hemmen (1999): for a linear Poisson neuron the mean weight
     drift is fixed by the rates, the window integral and the EPSP-weighted causal
-    window (:func:`~neurotwin.rate_models.learning.learning.stdp_drift`, on the simulation grid).
+    window (:func:`~neurotwin.rate_models.learning.stdp.stdp_drift`, on the simulation grid).
     The reduction uses the rates and zero-lag correlations measured on each seed's input
     spikes. 10 s from w = 0.5, seeds 0-2 (c = 0.2): the mean Brian2 drift of the
     correlated group within 25% of the reduction's, the uncorrelated group's within

@@ -1,0 +1,109 @@
+"""Online PCA by a Hebbian rule, shared by ``oja`` and ``sanger``: the parameters, the
+stated data set, the training loop and the comparison with scikit-learn's PCA."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+from scipy import linalg
+
+from neurotwin.harness import check_finite
+from neurotwin.params import Params
+from neurotwin.results import Result
+from neurotwin.validation import check_array
+
+from .datasets import gaussian_data, validate_order
+from .rules import checkpoints
+
+
+def subspace_angle_deg(w: np.ndarray, components: np.ndarray) -> float:
+    """Largest principal angle (degrees) between the row spaces of ``w`` and ``components``."""
+    return float(np.degrees(np.max(linalg.subspace_angles(w.T, components.T))))
+
+
+def pca_components(x: np.ndarray, k: int) -> np.ndarray:
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=k, svd_solver="full").fit(x).components_
+
+
+class PcaParams(Params):
+    """Online PCA by a Hebbian rule on zero-mean Gaussian data.
+
+    The stated data set: ``n_samples`` draws of an ``n_features``-dimensional Gaussian
+    whose covariance eigenvalues are ``spectrum_decay**k`` along a random basis (defaults:
+    10 dimensions, eigenvalues 1, 0.6, 0.36, ...), presented ``n_epochs`` times in a fresh
+    random order. Learning rate constant.
+    """
+
+    n_features: int = Field(10, ge=2, description="input dimension N")
+    n_samples: int = Field(2000, ge=10, description="number of samples")
+    spectrum_decay: float = Field(
+        0.6, gt=0, lt=1, description="eigenvalue ratio lambda_k+1/lambda_k"
+    )
+    n_epochs: int = Field(5, ge=1, description="passes over the samples")
+    learning_rate: float = Field(0.005, gt=0, le=1, description="eta")
+    n_checkpoints: int = Field(20, ge=1, description="recorded points of the learning curve")
+
+
+def pca_weights(params: PcaParams, rng: np.random.Generator) -> dict:
+    """Initial weights ``{"w0": (k, N)}``, small random rows of norm 0.1."""
+    k = getattr(params, "n_components", 1)
+    w = rng.standard_normal((k, params.n_features))
+    return {"w0": 0.1 * w / np.linalg.norm(w, axis=1, keepdims=True)}
+
+
+def pca_inputs(params: PcaParams, weights: dict, rng: np.random.Generator) -> dict:
+    """``{"x": (n_samples, N)}`` centred, and ``order``: the presentation order."""
+    x = gaussian_data(params.n_samples, params.n_features, params.spectrum_decay, rng)
+    order = np.concatenate([rng.permutation(params.n_samples) for _ in range(params.n_epochs)])
+    return {"x": x - x.mean(axis=0), "order": order}
+
+
+def pca_validate(model: str):
+    def validate(params: PcaParams, weights: dict, inputs: dict) -> None:
+        k = getattr(params, "n_components", 1)
+        n = params.n_features
+        if k > n:
+            from neurotwin.errors import ParamError
+
+            raise ParamError(f"SangerParams.n_components: must be <= n_features = {n} (got {k})")
+        check_array(model, "weights", weights, "w0", (k, n), "(n_components, n_features)")
+        shape = (params.n_samples, n)
+        check_array(model, "inputs", inputs, "x", shape, "(n_samples, n_features)")
+        validate_order(model, inputs, params.n_samples, params.n_samples * params.n_epochs)
+
+    return validate
+
+
+def train_pca(params: PcaParams, weights: dict, inputs: dict, update) -> tuple:
+    x = np.asarray(inputs["x"], dtype=float)
+    order = np.asarray(inputs["order"]).astype(np.int64)
+    w = np.array(weights["w0"], dtype=float)
+    marks = checkpoints(len(order), params.n_checkpoints)
+    history = [w.copy()]
+    eta = params.learning_rate
+    for step, idx in enumerate(order, start=1):
+        pre = x[idx]
+        post = w @ pre
+        w = update(w, pre, post, eta)
+        if step in marks:
+            history.append(w.copy())
+    return marks.astype(float), np.stack(history)
+
+
+def pca_result(model: str, params: PcaParams, t, history, seed: int) -> Result:
+    check_finite("w", history, t, "sample")
+    return Result(
+        model=model,
+        realization="reference",
+        params=params.model_dump(),
+        seed=seed,
+        t=t,
+        t_unit="sweep",
+        traces={"w": history},
+    )
+
+
+#: small parameters for the conformance suite
+PCA_QUICK = {"n_samples": 500, "n_epochs": 2, "learning_rate": 0.01}

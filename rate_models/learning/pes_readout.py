@@ -1,0 +1,157 @@
+"""``pes-readout``: a linear readout of digits from a fixed LIF population, learned
+online by PES (MacNeil & Eliasmith 2011); the rate counterpart (exact per-image PES)
+of the Nengo and Loihi-emulator realizations (:mod:`neurotwin.spiking.learning.nengo`,
+:mod:`neurotwin.spiking.learning.loihi`).
+
+References
+----------
+MacNeil, D. & Eliasmith, C. (2011). Fine-tuning and the stability of recurrent neural
+networks. PLoS ONE 6(9), e22885.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from neurotwin.params import Params
+from neurotwin.registry import ModelSpec, realization, register_model
+from neurotwin.results import Result
+from neurotwin.validation import check_array
+
+from .datasets import N_CLASSES, N_PIXELS, check_digits_inputs, digits
+
+#: LIF time constants of the PES population (nengo.LIF defaults), s
+LIF_TAU_RC, LIF_TAU_REF = 0.02, 0.002
+
+
+def lif_rate(current: np.ndarray) -> np.ndarray:
+    """Steady LIF rate (Hz) for input current J in threshold units (nengo.LIF):
+    ``1 / (tau_ref + tau_rc log(1 + 1/(J - 1)))`` for J > 1, else 0."""
+    j = np.asarray(current, dtype=float)
+    out = np.zeros_like(j)
+    on = j > 1
+    out[on] = 1.0 / (LIF_TAU_REF + LIF_TAU_RC * np.log1p(1.0 / (j[on] - 1.0)))
+    return out
+
+
+class PesParams(Params):
+    """A population of LIF neurons with fixed random input weights encodes each digit
+    image; a linear readout to 10 classes learns online by PES (MacNeil & Eliasmith
+    2011), error = readout - one-hot label, each training image shown for
+    ``present_s``; then the test images are classified (argmax of the readout) with
+    learning off. The spiking realizations' simulator settings (time step, synaptic
+    filter) are their options (:class:`~neurotwin.spiking.learning.nengo.NengoPesOptions`)."""
+
+    n_neurons: int = Field(500, ge=10, description="LIF neurons n")
+    present_s: float = Field(0.02, gt=0, le=1, description="presentation time per image")
+    learning_rate: float = Field(0.01, gt=0, le=10, description="PES kappa (nengo units)")
+    n_epochs: int = Field(1, ge=1, description="passes over the training images")
+    subsample: float = Field(1.0, gt=0, le=1, description="fraction of load_digits used")
+    test_fraction: float = Field(0.25, gt=0, lt=1, description="held-out fraction")
+
+
+def pes_weights(params: PesParams, rng: np.random.Generator) -> dict:
+    """Input weights ``w_in`` (n, 64) and biases ``bias`` (n,): random unit encoders,
+    scaled so each neuron's current over the digit set has unit spread, with thresholds
+    at random points of it, ``J = (e . x - m) / s - c + 1``, c ~ U(-1, 1), so about half
+    of the images drive each neuron (the data set is fixed, so this draws nothing but
+    the encoders and c)."""
+    x, _ = digits()
+    enc = rng.standard_normal((params.n_neurons, N_PIXELS))
+    enc /= np.linalg.norm(enc, axis=1, keepdims=True)
+    proj = x @ enc.T
+    mean, sd = proj.mean(axis=0), proj.std(axis=0)
+    shift = rng.uniform(-1, 1, params.n_neurons)
+    return {"w_in": enc / sd[:, None], "bias": 1.0 - mean / sd - shift}
+
+
+def pes_inputs(params: PesParams, weights: dict, rng: np.random.Generator) -> dict:
+    """A random subsample and split of ``load_digits`` and the training order."""
+    x, y = digits()
+    perm = rng.permutation(len(x))[: int(round(params.subsample * len(x)))]
+    n_test = max(1, int(round(params.test_fraction * len(perm))))
+    test, train = perm[:n_test], perm[n_test:]
+    order = np.stack([rng.permutation(len(train)) for _ in range(params.n_epochs)])
+    return {
+        "x_train": x[train],
+        "y_train": y[train],
+        "x_test": x[test],
+        "y_test": y[test],
+        "order": order,
+    }
+
+
+def pes_validate(params: PesParams, weights: dict, inputs: dict) -> None:
+    n, m = params.n_neurons, "pes-readout"
+    check_array(m, "weights", weights, "w_in", (n, N_PIXELS), "(n_neurons, 64)")
+    check_array(m, "weights", weights, "bias", (n,), "(n_neurons,)")
+    check_digits_inputs(m, inputs, params.n_epochs)
+
+
+def pes_update(d: np.ndarray, pre: np.ndarray, err: np.ndarray, rate: float, t: float):
+    """PES, ``dD/dt = -(kappa / n) e a^T`` with ``e = D a - y``, integrated exactly over a
+    presentation of length ``t`` with the activities ``a`` (pre) held fixed: the error
+    decays as ``exp(-lambda t)``, ``lambda = kappa |a|^2 / n``, and
+    ``D <- D - e0 a^T (1 - exp(-lambda t)) / |a|^2`` (a normalised delta rule)."""
+    norm2 = float(pre @ pre)
+    if norm2 == 0:
+        return d
+    lam = rate * norm2 / len(pre)
+    return d - np.outer(err, pre) * (1 - np.exp(-lam * t)) / norm2
+
+
+@realization("pes-readout", "reference")
+def run_pes_reference(params: PesParams, weights: dict, inputs: dict, seed: int, options=None):
+    """LIF rates of the population, the readout trained by :func:`pes_update` image by
+    image; traces per epoch (t = epoch): ``test_accuracy_curve``."""
+    w_in, bias = np.asarray(weights["w_in"], float), np.asarray(weights["bias"], float)
+    a_tr = lif_rate(np.asarray(inputs["x_train"], float) @ w_in.T + bias)
+    a_te = lif_rate(np.asarray(inputs["x_test"], float) @ w_in.T + bias)
+    onehot = np.eye(N_CLASSES)[np.asarray(inputs["y_train"]).astype(int)]
+    y_te = np.asarray(inputs["y_test"]).astype(int)
+    d = np.zeros((N_CLASSES, params.n_neurons))
+    curve = []
+    for order in np.asarray(inputs["order"]).astype(np.int64):
+        for k in order:
+            d = pes_update(
+                d, a_tr[k], d @ a_tr[k] - onehot[k], params.learning_rate, params.present_s
+            )
+        curve.append(float(np.mean(np.argmax(a_te @ d.T, axis=1) == y_te)))
+    t = np.arange(1, len(curve) + 1, dtype=float)
+    return Result(
+        model="pes-readout",
+        realization="reference",
+        params=params.model_dump(),
+        seed=seed,
+        t=t,
+        t_unit="sweep",
+        traces={"test_accuracy_curve": np.array(curve)},
+        observables={"mean_rate_hz": float(a_tr.mean())},
+    )
+
+
+def pes_observe(result: Result, params: PesParams, weights: dict, inputs: dict) -> dict:
+    """``test_accuracy`` after the last epoch."""
+    return {"test_accuracy": float(np.asarray(result.traces["test_accuracy_curve"])[-1])}
+
+
+register_model(
+    ModelSpec(
+        name="pes-readout",
+        params=PesParams,
+        weights=pes_weights,
+        make_inputs=pes_inputs,
+        validate=pes_validate,
+        observe=pes_observe,
+        key_observable="test_accuracy",
+        compare_runs=[
+            ("rate", "reference", {}),
+            ("nengo", "nengo", {}),
+            ("loihi emulator", "loihi-emulator", {}),
+        ],
+        quick_params={"n_neurons": 50, "subsample": 0.05, "present_s": 0.01},
+        doc="Online PES readout of load_digits from a fixed LIF population: the rate "
+        "counterpart (exact per-image PES), Nengo and the Loihi emulator.",
+    )
+)
