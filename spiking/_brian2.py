@@ -118,9 +118,16 @@ def standalone(directory: str) -> Iterator[Any]:
 
     On exit the standalone device is reinitialised and the previous device
     (normally ``runtime``) is active again, so later runtime runs in the same
-    process work.
+    process work. If the block fails, the folders it created for ``directory`` are
+    removed (no half build is left), and a failed compilation (a broken compiler,
+    e.g. ``CXX=false``) is a one-line :class:`BackendUnavailable`.
     """
     b2 = _b2()
+    # the outermost folder this build creates: removed again if the build fails
+    created = os.path.abspath(directory)
+    while not os.path.exists(os.path.dirname(created)):
+        created = os.path.dirname(created)
+    created = None if os.path.exists(created) else created
     b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     env_cxx = None
     if "CXX" not in os.environ:
@@ -130,6 +137,17 @@ def standalone(directory: str) -> Iterator[Any]:
             env_cxx = os.environ["CXX"] = found
     try:
         yield b2.get_device()
+    except BaseException as exc:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        if isinstance(exc, RuntimeError) and "compilation failed" in str(exc):
+            cxx = os.environ.get("CXX") or find_compiler() or "c++"
+            raise BackendUnavailable(
+                f"device='cpp_standalone': the C++ compiler ({cxx!r}, via make) failed to "
+                f"build the network ({str(exc).split('.')[0]}); check the compiler and "
+                f"$CXX, or use device='runtime'"
+            ) from None
+        raise
     finally:
         if env_cxx is not None:
             os.environ.pop("CXX", None)
