@@ -8,7 +8,7 @@ metastable states.
   attention scaling; Ramsauer et al. 2020) and at beta = 1, and the Brian2 circuit, on
   the same patterns and cues per seed.
 * ``softmax-vs-wta``: the Brian2 circuit's effective beta (fitted to its memory
-  layer's firing, see ``spiking/modern_hopfield.py``) vs its lateral inhibition J,
+  layer's firing, see ``spiking/modern_hopfield/wta.py``) vs its lateral inhibition J,
   and retrieval vs beta for the circuit and for the reference run at the circuit's
   measured beta on the same patterns and cues (``reference_*`` columns).
 * ``metastable-states``: correlated patterns (c = 0.6); weak inhibition / low beta

@@ -123,6 +123,52 @@ def test_own_patterns_recall_through_the_circuit():
     assert (r.observables["final_overlaps"] >= 0.9).all()
 
 
+@pytest.mark.parametrize(
+    ("module", "cls"),
+    [
+        ("brian2", "Brian2ModernHopfieldOptions"),
+        ("nengo", "NengoModernHopfieldOptions"),
+        ("loihi", "LoihiModernHopfieldOptions"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("override", "text"),
+    [
+        (
+            {"cue_duration_s": 0.02},
+            "cue_duration_s: must be at least 2 windows of window_s = 0.02 (the first "
+            "settles, the rest fit beta) (got 0.02)",
+        ),
+        (
+            {"recall_duration_s": 0.04},
+            "recall_duration_s: must be an integer multiple of window_s = 0.02, at least 3 "
+            "windows (got 0.04)",
+        ),
+        (
+            {"cue_duration_s": 0.05},
+            "cue_duration_s: must be an integer multiple of window_s = 0.02 (got 0.05)",
+        ),
+    ],
+)
+def test_options_rules_are_validators(module, cls, override, text):
+    """The circuit's cross-field rules live on its options (the shared
+    :class:`WTAOptions`), so creating the options, as a sweep does up front, refuses them,
+    and so does a run, before anything is built."""
+    import importlib
+
+    from neurotwin import ParamError
+
+    options = getattr(importlib.import_module(f"neurotwin.spiking.modern_hopfield.{module}"), cls)
+    assert issubclass(options, smh.WTAOptions)
+    with pytest.raises(ParamError) as exc:
+        options.create(**override)
+    assert str(exc.value) == f"{cls}.{text}"
+    if module == "brian2":
+        with pytest.raises(ParamError) as exc:
+            neurotwin.run(MODEL, "brian2", **override)
+        assert str(exc.value) == f"{cls}.{text}"
+
+
 # -- Nengo and the Loihi emulator ---------------------------------------------------------
 
 
