@@ -16,10 +16,29 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
-from .errors import InputError, NeurotwinError, ParamError
+from .errors import FileError, InputError, NeurotwinError, ParamError
+from .files import cause, check_writable, json_text
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+#: seeds are split by numpy's SeedSequence and stored as 64-bit integers
+SEED_LIMIT = 2**64
+
+
+class _Commands(TyperGroup):
+    """Every command: a neurotwin error or a file-system error is one line, exit 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NeurotwinError as exc:
+            _fail(exc)
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else "a file"
+            _fail(FileError(f"cannot use {where}: {cause(exc)}"))
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=_Commands)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -27,7 +46,24 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="parameter override KEY=VALUE (repeatable); VALUE is JSON or text"),
 ]
-SeedOpt = Annotated[int, typer.Option(help="seed of every random draw")]
+
+
+def _seed(value: Any) -> int:
+    """``--seed``: an integer 0 <= seed < 2**64, else one line and exit 2 (no usage box)."""
+    try:
+        seed = int(str(value).strip(), 10)
+    except ValueError:
+        _fail(ParamError(f"seed: must be an integer >= 0 (got {value!r})"))
+    if seed < 0:
+        _fail(ParamError(f"seed: must be an integer >= 0 (got {seed})"))
+    if seed >= SEED_LIMIT:
+        _fail(ParamError(f"seed: must be an integer >= 0 and < 2**64 (got {seed})"))
+    return seed
+
+
+SeedOpt = Annotated[
+    int, typer.Option(help="seed of every random draw, 0 <= seed < 2**64", parser=_seed)
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
 
 
@@ -69,11 +105,30 @@ def load_arrays(weights: Path | None, patterns: Path | None) -> dict | None:
     return out
 
 
-def _standalone_builds_under(sets: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Keep a cpp_standalone build next to the results it produced, unless told otherwise."""
-    if sets.get("device") == "cpp_standalone" and "build_dir" not in sets:
+def _standalone_builds_under(
+    sets: dict[str, Any], folder: Path, model: str, realizations: list[str] | None
+) -> dict[str, Any]:
+    """Keep a cpp_standalone build next to the results it produced, unless told otherwise;
+    only where one of ``realizations`` (default: the model's comparison rows) has a
+    ``build_dir`` option, so a realization without one never hears of it."""
+    if sets.get("device") != "cpp_standalone" or "build_dir" in sets:
+        return sets
+    from .registry import get_model, get_realization
+
+    try:
+        spec = get_model(model)
+        names = realizations or [r for _, r, _ in spec.compare_runs] or list(spec.realizations)
+        reals = [get_realization(model, name) for name in names]
+    except NeurotwinError:
+        return sets  # the run itself reports the bad name
+    if any(r.options is not None and "build_dir" in r.options.model_fields for r in reals):
         return {**sets, "build_dir": str(folder / "brian2-standalone-build")}
     return sets
+
+
+def _print_json(payload: Any) -> None:
+    """One JSON object on stdout: strict JSON, NaN and infinities as null."""
+    print(json_text(payload))
 
 
 def _jsonable(value: Any) -> Any:
@@ -128,7 +183,10 @@ def run(
         sets = parse_sets(set_)
         given = load_arrays(weights, patterns)
         if out is not None:
-            sets = _standalone_builds_under(sets, out.parent / f"{out.stem}-build")
+            check_writable(out)  # before the simulation, not after it
+            sets = _standalone_builds_under(
+                sets, out.parent / f"{out.stem}-build", model, [realization]
+            )
         plan = prepare(model, realization, None, seed, weights=given, **sets)
         result = execute(plan)
     except NeurotwinError as exc:
@@ -144,7 +202,7 @@ def run(
             "seed": result.seed,
             "observables": scalars,
         }
-        print(json.dumps(payload))
+        _print_json(payload)
         return
     table = Table("observable", "value", title=f"{model} / {realization}, seed {seed}")
     for k, v in scalars.items():
@@ -172,17 +230,18 @@ def compare(
 
     out = out or Path("neurotwin-out") / f"compare-{model}-seed{seed}"
     try:
-        sets = _standalone_builds_under(parse_sets(set_), out)
+        check_writable(out, folder=True)
+        sets = _standalone_builds_under(parse_sets(set_), out, model, realization)
         comp = do_compare(model, None, seed, realization, **sets)
     except NeurotwinError as exc:
         _fail(exc)
     for label, res in comp.results.items():
         res.save(out / f"{label}.nc")
     payload = comp.to_json()
-    write_text(out / "comparison.json", json.dumps(payload, indent=2, default=_jsonable))
+    write_text(out / "comparison.json", json_text(payload, indent=2))
     figure = plotting.comparison(comp, out / "comparison.png")
     if json_:
-        print(json.dumps(payload, default=_jsonable))
+        _print_json(payload)
         return
     _print_comparison(comp)
     console.print(f"results (netCDF), comparison.json and figure written to {out}/ ({figure.name})")
@@ -220,13 +279,24 @@ def sweep(
     experiment: str,
     out: Annotated[Path | None, typer.Option(help="output folder (resumes if it exists)")] = None,
     scheduler: Annotated[
-        str | None, typer.Option(help="address of a running Dask scheduler, tcp://host:port")
+        str | None,
+        typer.Option(
+            help="address of a running Dask scheduler, tcp://host:port; Dask exchanges "
+            "pickled tasks, so give only a cluster you trust"
+        ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="local Dask workers")] = None,
     quick: Annotated[bool, typer.Option(help="the experiment's reduced grid")] = False,
     skip_unavailable: Annotated[
         bool, typer.Option(help="leave out realizations whose backend is not installed")
     ] = False,
+    retry_failed: Annotated[
+        bool, typer.Option(help="recompute the points stored as failed")
+    ] = False,
+    worker_timeout: Annotated[
+        float,
+        typer.Option(help="seconds the cluster may have no worker before the sweep stops"),
+    ] = 300.0,
 ) -> None:
     """Run a named experiment's parameter grid on Dask; re-running resumes."""
     from .sweep import available_part, get_experiment, run_sweep
@@ -238,7 +308,14 @@ def sweep(
             for label, why in dropped.items():
                 console.print(f"[yellow]skipped {escape(label)}:[/yellow] {escape(why)}")
         out = out or Path("neurotwin-out") / exp.name
-        run_sweep(exp, out, scheduler=scheduler, workers=workers)
+        run_sweep(
+            exp,
+            out,
+            scheduler=scheduler,
+            workers=workers,
+            retry_failed=retry_failed,
+            worker_timeout_s=worker_timeout,
+        )
     except NeurotwinError as exc:
         _fail(exc)
     console.print(f"data, figure and summary written to {out}/")
@@ -261,7 +338,7 @@ def deploy(
     except NeurotwinError as exc:
         _fail(exc)
     if json_:
-        print(json.dumps(report, default=_jsonable))
+        _print_json(report)
         return
     table = Table("", "value", title=f"{model} on {target}, seed {seed}")
     for name, value in report_rows(report):
