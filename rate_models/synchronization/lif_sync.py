@@ -68,7 +68,9 @@ class LifSyncParams(Params):
     delay_s: float = Field(0.0005, ge=0, description="synaptic delay")
     duration_s: float = Field(3.0, gt=0, description="simulated time")
     transient_s: float = Field(1.5, ge=0, description="left out of time averages")
-    dt_s: float = Field(1e-4, gt=0, le=1e-3, description="Brian2 integration step")
+    dt_s: float = Field(
+        1e-4, gt=0, le=1e-3, description="integration step of the spiking realizations"
+    )
     record_dt_s: float = Field(1e-3, gt=0, description="sampling interval of the phase trace")
 
     @pydantic.model_validator(mode="after")
@@ -238,7 +240,7 @@ LIF_SYNC = register_model(
             ("brian2", "brian2", {}),
             ("nengo", "nengo", {}),
         ],
-        # no delay: the loihi-emulator realization has none (tests cover the delay)
+        # no delay: every realization runs the same network (the chip maps no delay)
         quick_params={"n_neurons": 10, "duration_s": 0.2, "transient_s": 0.1, "delay_s": 0.0},
         doc="LIF neurons with heterogeneous drives and synaptic coupling vs the "
         "phase-reduced Kuramoto-Sakaguchi model on the same natural frequencies.",

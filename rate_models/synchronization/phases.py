@@ -190,6 +190,8 @@ def integrate_phases(
 
 
 def after_error(field: str, bound_name: str, bound, value) -> ValueError:
+    """The error of a model validator for ``field`` not below ``bound_name``; the Params
+    formatter prefixes the class name."""
     return ValueError(f"{field}: must be < {bound_name} = {bound!r} (got {value!r})")
 
 
