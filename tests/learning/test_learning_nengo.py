@@ -129,6 +129,14 @@ def test_bad_options_exact_text():
     assert str(info.value) == (
         "NengoLearningOptions.present_s: must be an integer multiple of dt_s = 0.001 (got 0.0015)"
     )
+    # a rule of the options, so creating them alone (as a sweep does up front) refuses it
+    from neurotwin.spiking.learning.nengo import NengoLearningOptions
+
+    with pytest.raises(ParamError) as info:
+        NengoLearningOptions.create(None, present_s=0.0015)
+    assert str(info.value) == (
+        "NengoLearningOptions.present_s: must be an integer multiple of dt_s = 0.001 (got 0.0015)"
+    )
     with pytest.raises(ParamError) as info:
         neurotwin.run("bcm", "nengo", n_steps=10, neurons_per_dim=0)
     assert (

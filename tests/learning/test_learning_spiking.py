@@ -163,6 +163,20 @@ def test_pes_loihi_emulator_runs_and_records_chip_warnings():
     assert 0.0 <= r.observables["test_accuracy"] <= 1.0
     assert r.provenance["simulator"] == 'nengo_loihi.Simulator(target="sim")'
     assert isinstance(r.provenance["warnings"], list)
+    # the chip report deploy reads: the learned readout's weights as the chip holds them
+    from neurotwin.capabilities import ChipReport
+
+    chip = ChipReport.of(r)
+    assert chip.per == "run" and chip.copies == 1
+    assert chip.weights["connection"] == "pes_population"
+    assert chip.weights["weight_bits"] == 8 and chip.weights["lost_bits"] == 0
+    lo, hi = chip.weights["range"]
+    assert lo < 0 < hi  # learned from zero decoders: the run moved them both ways
+    assert 0 < chip.weights["error_rms"] < chip.weights["error_max"] < 0.1
+    assert chip.weights["n_weights"] == 2 * 10 * 50  # on and off decode neurons
+    assert chip.per_network["within_limits"] and chip.per_network["compartments"] >= 50
+    assert chip.per_run["spikes"] > 0 and chip.per_run["input_spikes"] > 0
+    assert chip.bias is not None and chip.bias["error_max"] < 0.01
 
 
 @pytest.mark.slow
@@ -200,6 +214,24 @@ def test_pes_labels_out_of_range_rejected():
     assert str(info.value) == (
         "pes-readout inputs['y_test']: must be integer class labels in 0..9 (got -1 at index (2,))"
     )
+
+
+def test_pes_simulator_settings_are_typed_options():
+    """dt_s and tau_syn_s are the Nengo and Loihi realizations' options (the Loihi ones
+    extend the Nengo ones with the emulator's input filter), not model parameters."""
+    from neurotwin.registry import get_model, get_realization
+    from neurotwin.spiking.learning.loihi import LoihiPesOptions
+    from neurotwin.spiking.learning.nengo import NengoPesOptions
+
+    assert get_realization("pes-readout", "nengo").options is NengoPesOptions
+    real = get_realization("pes-readout", "loihi-emulator")
+    assert real.options is LoihiPesOptions and issubclass(LoihiPesOptions, NengoPesOptions)
+    assert real.capabilities == ("chip",)
+    assert {"dt_s", "tau_syn_s"}.isdisjoint(get_model("pes-readout").params.model_fields)
+    assert LoihiPesOptions().decode_tau_s == 0.0
+    with pytest.raises(ParamError) as info:
+        NengoPesOptions.create(None, dt_s=0.02)
+    assert str(info.value).startswith("NengoPesOptions.dt_s: ")
 
 
 def test_pes_presentation_must_be_whole_steps():
