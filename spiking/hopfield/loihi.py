@@ -39,7 +39,6 @@ from neurotwin.spiking import _loihi as loihi
 from neurotwin.spiking import _nengo as nc
 from neurotwin.spiking.hopfield.nengo import (
     NengoHopfieldOptions,
-    check_temperature,
     populations,
     simulate_hopfield,
 )
@@ -62,13 +61,11 @@ class LoihiHopfieldOptions(NengoHopfieldOptions):
 def chip_preflight(
     params: HopfieldParams, weights: dict, inputs: dict, seed: int, options: LoihiHopfieldOptions
 ) -> loihi.ChipPlan:
-    """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not
-    (and refuse a temperature, as the Nengo realization does).
+    """Map onto LIF populations and check they fit ``options.max_chips`` chips; raise if not.
 
     Runs before anything is built (also from :func:`neurotwin.deploy.deploy`, before
     any simulation).
     """
-    check_temperature(params, "loihi-emulator")
     pops, ins, _ = populations(params, weights, inputs, seed, options, "loihi-emulator")
     if options.residual_weights:  # the residual's values do not change what it occupies
         pops = [replace(p, recurrent_residual=np.zeros_like(p.recurrent)) for p in pops]

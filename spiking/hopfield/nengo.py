@@ -312,6 +312,9 @@ def simulate_hopfield(
     (the chip: residual weights, the resource check). Returns the Result and the
     simulator's output (the chip realization reports from ``out.chip``).
     """
+    # in the body, not a preflight: NIR export prepares this realization with T > 0 and
+    # refuses it itself (ExportUnsupported, "stochastic units")
+    check_temperature(params, backend)
     t0 = time.perf_counter()
     pops, ins, extra = populations(params, weights, inputs, seed, options, backend)
     if fit is not None:
@@ -361,18 +364,7 @@ def simulate_hopfield(
     return result, out
 
 
-def nengo_preflight(params: HopfieldParams, weights, inputs, seed, options) -> None:
-    """Before anything is built: the parameters this realization cannot run."""
-    check_temperature(params, "nengo")
-
-
-@realization(
-    "hopfield",
-    "nengo",
-    options=NengoHopfieldOptions,
-    requires=("nengo",),
-    preflight=nengo_preflight,
-)
+@realization("hopfield", "nengo", options=NengoHopfieldOptions, requires=("nengo",))
 def run_nengo(
     params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None
 ) -> Result:
