@@ -1,4 +1,4 @@
-"""Command line: ``neurotwin list | run | compare | sweep | deploy | export``.
+"""Command line: ``neurotwin list | run | compare | sweep | deploy | export | import``.
 
 Bad input ends with one line on stderr (``error: ...``) and exit code 2, before
 any simulation runs or any file is written.
@@ -353,15 +353,102 @@ def export(
     out: Annotated[Path, typer.Option(help="file to write")] = Path("model.nir"),
     set_: SetOpt = None,
     seed: SeedOpt = 0,
+    check: Annotated[
+        str | None,
+        typer.Option(
+            help="also run the graph in a NIR client (snntorch, norse, brian2) and compare "
+            "with neurotwin's own run (needs the [nir] extra)"
+        ),
+    ] = None,
+    json_: JsonOpt = False,
 ) -> None:
     """Write MODEL's spiking network in an exchange format (NIR)."""
     from .export import export as do_export
 
-    try:
-        path = do_export(model, out, format_, None, seed, **parse_sets(set_))
-    except NeurotwinError as exc:
-        _fail(exc)
-    console.print(f"{format_.upper()} graph written to {path}")
+    sets = parse_sets(set_)
+    clients = None
+    if check is not None:
+        # NIR clients live beside the realizations (neurotwin.spiking), loaded only here
+        import importlib
+
+        clients = importlib.import_module("neurotwin.spiking.nir_clients")
+        clients.require(check)
+    path = do_export(model, out, format_, None, seed, **sets)
+    if clients is None:
+        console.print(f"{format_.upper()} graph written to {path}")
+        return
+    report = clients.check(model, check, None, seed, **sets)
+    report["file"] = str(path)
+    if json_:
+        _print_json(report)
+    else:
+        table = Table("observable", "neurotwin", check, "difference", "tolerance", "agree")
+        table.title = f"{model}: {path} in {check} (dt {report['client_dt_s']} s)"
+        for name, row in report["observables"].items():
+            table.add_row(
+                name, *(_fmt(row[k]) for k in ("neurotwin", check, "difference", "tolerance")),
+                str(row["agree"]),
+            )  # fmt: skip
+        console.print(table)
+    if not report["agree"]:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(
+    file: Path,
+    inputs: Annotated[
+        Path | None, typer.Option("--input", help="input array (steps, n) as .npy")
+    ] = None,
+    steps: Annotated[int | None, typer.Option(help="steps to run (default: the input's)")] = None,
+    dt_s: Annotated[float, typer.Option("--dt-s", help="Brian2 time step, seconds")] = 1e-4,
+    spike_area: Annotated[
+        float | None,
+        typer.Option(help="area of a spike (1: NIR; dt of a discrete client, e.g. 1e-4)"),
+    ] = None,
+    method: Annotated[str, typer.Option(help="euler or exact")] = "euler",
+    device: Annotated[str, typer.Option(help="runtime or cpp_standalone")] = "runtime",
+    out: Annotated[Path | None, typer.Option(help="save the Result (.nc)")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Run any NIR graph (FILE.nir) in Brian2 and print its spike counts."""
+    import importlib
+
+    nir_import = importlib.import_module("neurotwin.spiking.nir_import")
+    graph = nir_import.read(file)
+    x = None
+    if inputs is not None:
+        try:
+            x = np.load(inputs, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"--input: cannot read {str(inputs)!r} as a .npy array ({exc})"
+            ) from None
+    if out is not None:
+        check_writable(out)
+    area = spike_area
+    if area is None:
+        area = float(getattr(graph, "metadata", {}).get("spike_area", 1.0))
+    res = nir_import.run_graph(
+        graph, x, dt_s=dt_s, n_steps=steps, spike_area=area, method=method, device=device
+    )
+    if out is not None:
+        res.save(out)
+    summary = {
+        "file": str(file),
+        "steps": int(res.params["n_steps"]),
+        "dt_s": dt_s,
+        "spike_area": area,
+        "spikes": {k: int(len(v[0])) for k, v in res.spikes.items()},
+        "outputs": {k: float(np.sum(v)) for k, v in res.traces.items() if "." not in k},
+    }
+    if json_:
+        _print_json(summary)
+        return
+    table = Table("node", "spikes", title=f"{file} in Brian2 ({summary['steps']} steps)")
+    for k, v in summary["spikes"].items():
+        table.add_row(escape(k), str(v))
+    console.print(table)
 
 
 def main() -> None:

@@ -472,7 +472,7 @@ def _build(bg: BrianGraph, codegen_record_v: bool) -> None:
         for m, (src, w) in enumerate(terms):
             post, pre = np.nonzero(w)
             syn = b2.Synapses(
-                groups[src], groups[dst], f"w : 1 (constant)\nIsyn_post = w*v_pre : 1 (summed)",
+                groups[src], groups[dst], "w : 1 (constant)\nIsyn_post = w*v_pre : 1 (summed)",
                 dt=dt, name=f"cont{k}_{m}",
             )  # fmt: skip
             syn.connect(i=pre, j=post)

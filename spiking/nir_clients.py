@@ -1,0 +1,259 @@
+r"""Exported NIR graphs run in other simulators, and compared with neurotwin's own run.
+
+Clients (the ``[nir]`` extra: ``pip install 'neurotwin[nir]'``):
+
+* **snnTorch** 1.0.0 (``snntorch.import_nir.import_from_nir``): runs Euler steps of a
+  fixed :math:`\Delta t = 10^{-4}` s; accepts only ``v_leak = 0`` and
+  :math:`R = \tau_{mem}/\Delta t` (and treats :math:`w_{in}\Delta t/\tau_{syn} \ne 1`
+  by rescaling the threshold); a spike is 1 for one step (area :math:`\Delta t`).
+* **Norse** 1.1.0 (``norse.torch.from_nir``, ``dt`` of our choice, here
+  :math:`10^{-4}` s): its CubaLIF applies the neuron's ``v_leak`` to the synapse as
+  well, so it too gets the ``v_leak = 0`` graph.
+
+:func:`for_client` rewrites neurotwin's graph (a CubaLIF population with its bias in
+``v_leak``, spikes of area 1, ``r = 1``) into that form, the same network in other
+units: with :math:`k = \Delta t/\tau_{mem}`, the synaptic current becomes
+:math:`I' = k (I + b)`, so ``r' = tau_mem/dt``, ``w_in' = tau_syn/dt``, ``v_leak' =
+0``, the recurrent weights :math:`R' = R k/\tau_{syn}` (spikes of area
+:math:`\Delta t`), the input weights :math:`G' = G k \Delta t/\tau_{syn}` and the bias
+an ``Affine`` bias :math:`b' = b k \Delta t/\tau_{syn}`. The one difference: the bias
+now passes the synaptic filter, so it rises from 0 with :math:`\tau_{syn}` at the
+start instead of being on at once (NIR has no initial state to start it on).
+
+:func:`check` exports a model, runs the graph in a client, in neurotwin's own
+spiking realization and (from the same file) in Brian2 (:mod:`.nir_import`), decodes
+each run with the model's ``decode`` (``spiking/<family>/nir.py``) and compares the
+observables within the model's ``COMPARE`` tolerances.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from neurotwin.errors import BackendUnavailable, ExportUnsupported
+
+#: the fixed step of snnTorch's NIR importer (seconds)
+SNNTORCH_DT_S = 1e-4
+CLIENTS = ("snntorch", "norse", "brian2")
+INSTALL = "pip install 'neurotwin[nir]'"
+
+
+def require(client: str) -> None:
+    """One-line :class:`BackendUnavailable` naming the extra if ``client`` is missing."""
+    if client not in CLIENTS:
+        raise ExportUnsupported(
+            f"--check: client must be one of {', '.join(CLIENTS)} (got {client!r})"
+        )
+    pkgs = {"snntorch": ("torch", "snntorch", "nirtorch"), "norse": ("torch", "norse")}
+    for pkg in pkgs.get(client, ()) + ("nir",):
+        if importlib.util.find_spec(pkg) is None:
+            raise BackendUnavailable(
+                f"--check {client} needs the package {pkg!r}, which is not installed; "
+                f"install the [nir] extra: {INSTALL}"
+            )
+
+
+def for_client(graph, dt_s: float = SNNTORCH_DT_S):
+    """neurotwin's ``input -> Linear -> CubaLIF <-> Linear -> output`` graph, rewritten
+    with ``v_leak = 0``, ``r = tau_mem/dt_s`` and the bias as an ``Affine`` bias (module
+    docstring); spikes of area ``dt_s``. Other graphs raise :class:`ExportUnsupported`."""
+    import nir
+
+    kinds = {k: type(v).__name__ for k, v in graph.nodes.items()}
+    cuba = [k for k, v in kinds.items() if v == "CubaLIF"]
+    ins = [k for k, v in kinds.items() if v == "Input"]
+    if len(cuba) != 1 or len(ins) != 1:
+        raise ExportUnsupported(
+            f"for_client: expects one Input and one CubaLIF population (got {kinds})"
+        )
+    pop, inp = cuba[0], ins[0]
+    first = [d for s, d in graph.edges if s == inp]
+    rec = [d for s, d in graph.edges if s == pop and kinds[d] == "Linear"]
+    if len(first) != 1 or kinds[first[0]] != "Linear" or len(rec) != 1:
+        raise ExportUnsupported(
+            "for_client: expects input -> Linear -> CubaLIF <-> Linear (recurrent) -> output"
+        )
+    u = graph.nodes[pop]
+    tau_syn, tau_mem = np.asarray(u.tau_syn, float), np.asarray(u.tau_mem, float)
+    if not (np.allclose(u.r, 1) and np.allclose(u.w_in, 1)):
+        raise ExportUnsupported("for_client: expects r = 1 and w_in = 1 (neurotwin's export)")
+    k = dt_s / tau_mem
+    scale_in = k * dt_s / tau_syn  # per post neuron
+    g = np.asarray(graph.nodes[first[0]].weight, float)
+    w = np.asarray(graph.nodes[rec[0]].weight, float)
+    b = np.asarray(u.v_leak, float)
+    nodes = dict(graph.nodes)
+    nodes[first[0]] = nir.Affine(weight=g * scale_in[:, None], bias=b * scale_in)
+    nodes[rec[0]] = nir.Linear(weight=w * (k / tau_syn)[:, None])
+    n = tau_mem.size
+    nodes[pop] = nir.CubaLIF(
+        tau_syn=tau_syn,
+        tau_mem=tau_mem,
+        r=tau_mem / dt_s,
+        v_leak=np.zeros(n),
+        v_threshold=np.asarray(u.v_threshold, float),
+        v_reset=np.zeros(n) if u.v_reset is None else np.asarray(u.v_reset, float),
+        w_in=tau_syn / dt_s,
+    )
+    meta = dict(graph.metadata)
+    meta.update(client_form=f"v_leak=0, r=tau_mem/dt, bias as Affine bias, dt={dt_s}")
+    meta["spike_area"] = float(dt_s)
+    return nir.NIRGraph(nodes=nodes, edges=list(graph.edges), metadata=meta)
+
+
+def _population(graph) -> str:
+    return next(k for k, v in graph.nodes.items() if type(v).__name__ == "CubaLIF")
+
+
+def run_snntorch(graph, x: np.ndarray) -> np.ndarray:
+    """Run ``graph`` (client form) in snnTorch for the input ``x`` (steps, n): spike
+    counts (steps, n) of its population."""
+    import contextlib
+    import io
+
+    import torch
+
+    with contextlib.redirect_stdout(io.StringIO()):  # the importer prints
+        net = _snntorch_import(_copy(graph))
+    xs = torch.tensor(x, dtype=torch.float32)
+    out, state = [], None
+    with torch.no_grad():
+        for t in range(xs.shape[0]):
+            y, state = net(xs[t : t + 1], state)
+            out.append(np.asarray(y.detach().numpy()).reshape(-1))
+    return np.array(out)
+
+
+def _snntorch_import(graph):
+    """snnTorch's NIR import (``snntorch.import_nir``'s module converter) of a graph with a
+    recurrent population. ``import_from_nir`` itself fails on it with nirtorch 2.6: it
+    wraps the recurrent CubaLIF in a sub-``NIRGraph`` (for its RSynaptic), which nirtorch
+    2.x always rebuilds as a graph of its own and then fails ("'GraphModule' object has
+    no attribute 'items'"). Here the flat graph goes to nirtorch, which feeds the
+    recurrent edge with the previous step's spikes, each node converted by snnTorch's
+    own ``_nir_to_snntorch_module`` (``snn.Synaptic``, ``torch.nn.Linear``): the
+    RSynaptic update ``syn = alpha syn + W_in x + W_rec s(t-1)``."""
+    import nir
+    import nirtorch
+    from snntorch import import_nir as sn
+
+    conv = sn._nir_to_snntorch_module
+    types = (nir.Affine, nir.Linear, nir.IF, nir.LIF, nir.CubaLIF)
+    node_map = {t: (lambda n: conv(n, init_hidden=True)) for t in types}
+    return nirtorch.nir_to_torch(graph, node_map)
+
+
+def run_norse(graph, x: np.ndarray, dt_s: float = SNNTORCH_DT_S) -> np.ndarray:
+    """Run ``graph`` (client form) in Norse (``from_nir(dt=dt_s)``): spike counts."""
+    import torch
+    from norse.torch import from_nir
+
+    net = from_nir(_copy(graph), dt=dt_s)
+    xs = torch.tensor(x, dtype=torch.float32)
+    out, state = [], None
+    with torch.no_grad():
+        for t in range(xs.shape[0]):
+            y, state = net(xs[t : t + 1], state)
+            out.append(np.asarray(y.detach().numpy()).reshape(-1))
+    return np.array(out)
+
+
+def _copy(graph):
+    """A fresh copy (snnTorch's importer rewrites the graph it is given)."""
+    import nir
+
+    fd, tmp = tempfile.mkstemp(suffix=".nir")
+    os.close(fd)
+    try:
+        nir.write(tmp, graph)
+        return nir.read(tmp)
+    finally:
+        os.unlink(tmp)
+
+
+def _family(model: str):
+    from neurotwin.registry import get_model
+
+    spec = get_model(model)
+    return importlib.import_module(f"neurotwin.spiking.{spec.family}.nir")
+
+
+def check(
+    model: str, client: str = "snntorch", params: Any = None, seed: int = 0, **overrides: Any
+) -> dict:
+    """Export ``model``, run it in ``client`` and in neurotwin's own realization, decode
+    both and compare (module docstring). Returns a JSON-able report with ``agree``."""
+    require(client)
+    from neurotwin import run as nt_run
+    from neurotwin.export import build_graph
+    from neurotwin.harness import prepare
+
+    from . import nir_import
+
+    graph = build_graph(model, "nir", params, seed, **overrides)
+    fam = _family(model)
+    spec_hook = __import__("neurotwin.registry", fromlist=["get_model"]).get_model(model)
+    plan = prepare(model, spec_hook.exporters["nir"].realization, params, seed, **overrides)
+    p, w, inp, opts = plan.params, plan.weights, plan.inputs, plan.options
+    pop = _population(graph)
+    own = nt_run(model, spec_hook.exporters["nir"].realization, params, seed=seed, **overrides)
+    own_obs = fam.decode(p, w, inp, opts, _counts(own.spikes, pop, p), p.dt_s)
+    dt = SNNTORCH_DT_S
+    x = fam.input_signal(p, inp, dt)
+    if client == "brian2":
+        # neurotwin's own graph (spikes of area 1, bias in v_leak) through the importer
+        res = nir_import.run_graph(_copy(graph), x, dt_s=dt, spike_area=1.0)
+        counts = _counts(res.spikes, pop, p, dt)
+        form = "neurotwin's graph (v_leak bias, spikes of area 1)"
+    else:
+        cg = for_client(graph, dt)
+        counts = run_snntorch(cg, x) if client == "snntorch" else run_norse(cg, x, dt)
+        form = cg.metadata["client_form"]
+    client_obs = fam.decode(p, w, inp, opts, counts, dt)
+    rows = {}
+    for name, (tol, why) in fam.COMPARE.items():
+        a, b = own_obs[name], client_obs[name]
+        diff = abs(float(a) - float(b))
+        rows[name] = {
+            "neurotwin": _plain(a),
+            client: _plain(b),
+            "difference": diff,
+            "tolerance": tol,
+            "agree": bool(diff <= tol),
+            "note": why,
+        }
+    return {
+        "model": model,
+        "client": client,
+        "client_dt_s": dt,
+        "neurotwin_realization": spec_hook.exporters["nir"].realization,
+        "neurotwin_dt_s": float(p.dt_s),
+        "graph_form": form,
+        "observables": rows,
+        "agree": all(r["agree"] for r in rows.values()),
+    }
+
+
+def _counts(spikes: dict, pop: str, p, dt: float | None = None) -> np.ndarray:
+    dt = p.dt_s if dt is None else dt
+    steps = int(round(p.duration_s / dt))
+    times, idx = spikes[pop]
+    c = np.zeros((steps, p.n_units))
+    k = np.clip(np.round(np.asarray(times) / dt).astype(np.int64) - 1, 0, steps - 1)
+    np.add.at(c, (k, np.asarray(idx, np.int64)), 1)
+    return c
+
+
+def _plain(v):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return float(v)
+
+
+__all__ = ["CLIENTS", "check", "for_client", "require", "run_norse", "run_snntorch"]
