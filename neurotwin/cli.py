@@ -34,7 +34,8 @@ class _Commands(TyperGroup):
         except NeurotwinError as exc:
             _fail(exc)
         except OSError as exc:
-            where = exc.filename if exc.filename is not None else "a file"
+            # os.replace(tmp, target) names the target second
+            where = next((f for f in (exc.filename2, exc.filename) if f is not None), "a file")
             _fail(FileError(f"cannot use {where}: {cause(exc)}"))
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import importlib
 import itertools
@@ -549,14 +550,15 @@ def run_sweep(
     _check_manifest(exp, out)
     check_writable(out, folder=True)
     # a scheduler address is tried now: a bad one writes nothing
-    runner = _Runner(scheduler, workers, client, worker_retries, worker_timeout_s)
-    try:
-        with _lock(out):
-            return _run_locked(
-                exp, points, out, runner, progress, max_points, retry_failed, on_point, t_start
-            )
-    finally:
-        runner.close()
+    with _quiet_dask(scheduler != "synchronous" or client is not None):
+        runner = _Runner(scheduler, workers, client, worker_retries, worker_timeout_s)
+        try:
+            with _lock(out):
+                return _run_locked(
+                    exp, points, out, runner, progress, max_points, retry_failed, on_point, t_start
+                )
+        finally:
+            runner.close()
 
 
 def _run_locked(exp, points, out, runner, progress, max_points, retry_failed, on_point, t_start):
@@ -851,6 +853,39 @@ class _Runner:
         )
 
 
+#: Dask's loggers that print tracebacks when a scheduler or worker goes away; the sweep
+#: reports those faults itself, in one line
+_DASK_LOGGERS = (
+    "distributed",
+    "distributed.client",
+    "distributed.comm",
+    "distributed.core",
+    "distributed.batched",
+    "distributed.utils",
+)
+
+
+@contextlib.contextmanager
+def _quiet_dask(on: bool = True) -> Iterator[None]:
+    """Silence Dask's own error logs for the block (restored afterwards)."""
+    import logging
+
+    if not on:
+        yield
+        return
+    import distributed  # noqa: F401 - its first import sets these loggers' levels
+
+    loggers = [logging.getLogger(name) for name in _DASK_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
 def _first_done(futures: list, seconds: float) -> list:
     """The futures done (finished, failed or cancelled) within ``seconds``; [] if none."""
     end = time.monotonic() + seconds
@@ -976,9 +1011,10 @@ def _progress(name: str, total: int, done: int, show: bool):
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(
-        total=total, initial=done, desc=name, unit="pt", dynamic_ncols=True, file=sys.stderr
-    )
+    bar = tqdm(total=total, initial=done, desc=name, unit="pt", dynamic_ncols=True, file=sys.stderr)
+    # messages (failed points, warnings) go above the bar, on stderr (tqdm's default: stdout)
+    bar.write = functools.partial(tqdm.write, file=sys.stderr)
+    return bar
 
 
 # -- combining ----------------------------------------------------------------------
