@@ -40,6 +40,7 @@ _CAUSES = {
     errno.EROFS: "read-only file system",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
     errno.EISDIR: "it is a folder",
+    errno.EEXIST: "a file of that name is in the way",
     errno.ENOENT: "no such file or folder",
     errno.ENAMETOOLONG: "file name too long",
 }

@@ -15,6 +15,7 @@ there are several), written to ``out_dir/<experiment>.nc``, drawn to
 
 Layout of ``out_dir``::
 
+    .lock                      held (flock) while a sweep writes here; a second one is refused
     sweep.json                 the manifest (experiment, model, grid, ...), written first
     points/<key>.nc            one finished point: its kept scalar observables, params in attrs
     <experiment>.nc            the combined dataset (complete sweeps only)
@@ -24,7 +25,12 @@ Layout of ``out_dir``::
 A point that raises (e.g. :class:`~neurotwin.errors.SimulationError`) is written
 like any other, with NaN observables and its error text in the ``error``
 attribute; the sweep goes on, and the combined dataset carries the text in its
-``error`` variable (``""`` where the point succeeded).
+``error`` variable (``""`` where the point succeeded). A point whose worker died is
+submitted again a few times first (``worker_retries``); ``retry_failed`` recomputes
+stored failures. A sweep stops with one-line errors that say it can be resumed when its
+scheduler is lost or its cluster has no worker for ``worker_timeout_s``; file-system
+errors are :class:`~neurotwin.errors.FileError` (see :mod:`neurotwin.files`). Dask
+exchanges pickled tasks: give ``scheduler`` only the address of a cluster you trust.
 """
 
 from __future__ import annotations
