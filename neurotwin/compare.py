@@ -115,6 +115,8 @@ def plan_comparison(
         rows = spec.compare_runs or [(n, n, {}) for n in spec.realizations]
     reals = [get_realization(model, real_name) for _, real_name, _ in rows]
     router.check_names(spec, reals, overrides)
+    # a realization's own defaults (e.g. the chip's zero delay) go to every row
+    overrides = {**router.shared_defaults(spec, reals, overrides), **overrides}
 
     plans: dict[str, Plan] = {}
     skipped: dict[str, str] = {}

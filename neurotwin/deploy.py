@@ -113,6 +113,8 @@ def deploy(
         runs.append((FLOAT_TWIN, spec.realizations[FLOAT_TWIN]))
     runs.append((target, chip_real))
     router.check_names(spec, [r for _, r in runs], overrides)
+    # the chip's own defaults (e.g. lif-sync's zero delay) go to every run: like for like
+    overrides = {**router.shared_defaults(spec, [r for _, r in runs], overrides), **overrides}
 
     # validate everything (and draw the same weights and inputs) before running anything
     plans = {

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import router
+from . import budget, router
 from .errors import InputError, ParamError, SimulationError
 from .params import Params
 from .registry import ModelSpec, Realization, get_model, get_realization
@@ -104,9 +104,11 @@ def prepare(
     *,
     weights: dict | None = None,
     inputs: dict | None = None,
+    max_steps: int | None = None,
     **overrides: Any,
 ) -> Plan:
-    """Validate everything (names, params, options, backend, arrays) and draw the inputs."""
+    """Validate everything (names, params, options, cost, backend, arrays) and draw the
+    inputs. ``max_steps`` raises the budget of simulated steps (:mod:`neurotwin.budget`)."""
     spec = get_model(model)
     real = get_realization(model, realization)
     seed = check_seed(seed)
@@ -115,6 +117,10 @@ def prepare(
     given_weights = weights
     implied = spec.adopt(weights, inputs) if spec.adopt and weights is not None else {}
     p, opts = router.route(spec, real, params, overrides, implied)
+    if spec.estimate is not None:
+        budget.check(spec.estimate(p, opts, real.name), p, max_steps)
+    elif max_steps is not None:
+        budget.check_max_steps(max_steps)
     real.ensure_available(opts)
     weights, inputs, sim_seed = draw(spec, p, seed, weights, inputs)
     spec.validate(p, weights, inputs)
@@ -183,6 +189,7 @@ def run(
     *,
     weights: dict | None = None,
     inputs: dict | None = None,
+    max_steps: int | None = None,
     **overrides: Any,
 ) -> Result:
     """Run ``model`` with one ``realization`` and return its :class:`Result`.
@@ -202,12 +209,24 @@ def run(
         them. A value you set that the arrays contradict is refused.
     inputs : dict, optional
         Your own inputs (cues), with the weights they belong to.
+    max_steps : int, optional
+        Budget of simulated steps (default :data:`neurotwin.budget.DEFAULT_MAX_STEPS`);
+        a run estimated to need more, or more memory than is available, is refused.
     **overrides
         Model parameters or the realization's options, by name.
 
     Everything is validated before any simulation starts.
     """
-    plan = prepare(model, realization, params, seed, weights=weights, inputs=inputs, **overrides)
+    plan = prepare(
+        model,
+        realization,
+        params,
+        seed,
+        weights=weights,
+        inputs=inputs,
+        max_steps=max_steps,
+        **overrides,
+    )
     return execute(plan)
 
 

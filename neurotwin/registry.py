@@ -163,6 +163,9 @@ class ModelSpec:
     #: ``complete_weights(params, given) -> dict``: the full weights from a partial set the
     #: user gave (e.g. W by the storage rule from the user's patterns); None: all or nothing
     complete_weights: Callable[[Params, dict], dict] | None = None
+    #: ``estimate(params, options, realization) -> neurotwin.budget.Cost``: memory and
+    #: simulated steps of a run, checked before any work (None: not estimated)
+    estimate: Callable[..., Any] | None = None
     #: the family package (``hopfield`` for ``neurotwin.rate_models.hopfield.*``)
     family: str = ""
 

@@ -39,6 +39,14 @@ def split(spec: ModelSpec, real: Realization, values: dict) -> tuple[dict, dict]
     return model_kw, opt_kw
 
 
+def given_values(params: Params | dict | None) -> dict:
+    """The values a caller set: a dict as given; of a Params object only the fields set
+    explicitly when it was made (its defaults are not the caller's choice)."""
+    if isinstance(params, Params):
+        return {k: getattr(params, k) for k in params.model_fields_set}
+    return dict(params or {})
+
+
 def route(
     spec: ModelSpec,
     real: Realization,
@@ -54,7 +62,7 @@ def route(
     that contradicts a value the user set is refused.
     """
     model_kw, opt_kw = split(spec, real, values)
-    base = params.model_dump() if isinstance(params, Params) else dict(params or {})
+    base = given_values(params)
     explicit = {**base, **model_kw}
     for name, value in (implied or {}).items():
         if name in explicit and explicit[name] != value:
@@ -74,12 +82,30 @@ def defaults_used(
     real: Realization, params: Params | dict | None, values: dict, implied: dict | None
 ) -> dict:
     """The realization's own defaults that :func:`route` applied (the user set none of them)."""
-    base = params.model_dump() if isinstance(params, Params) else dict(params or {})
+    base = given_values(params)
     return {
         k: v
         for k, v in real.defaults.items()
         if k not in values and k not in base and k not in (implied or {})
     }
+
+
+def shared_defaults(spec: ModelSpec, reals: list[Realization], values: dict) -> dict:
+    """The realizations' own defaults (where the user set none) that runs side by side
+    (``compare``, ``deploy``) all take, so every run simulates the same model; two
+    realizations that need different values cannot be compared on their defaults."""
+    out: dict[str, Any] = {}
+    for real in reals:
+        for name, value in real.defaults.items():
+            if name in values:
+                continue
+            if name in out and out[name] != value:
+                raise ParamError(
+                    f"{spec.params.__name__}.{name}: the realizations need different values "
+                    f"({out[name]!r} and {value!r} for {real.name!r}); set it (got none)"
+                )
+            out[name] = value
+    return out
 
 
 def check_names(spec: ModelSpec, reals: list[Realization], values: dict) -> None:

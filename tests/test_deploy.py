@@ -1,5 +1,6 @@
 """The deployment report (``neurotwin/deploy.py``), the chip helpers it rests on
-(``spiking/_loihi``, ``spiking/_nengo``) and the NIR export (``neurotwin/nir_export.py``).
+(``spiking/_loihi``, ``spiking/_nengo``) and the generic NIR export (``neurotwin/export.py``;
+the Hopfield graph itself is tested in ``tests/hopfield/test_hopfield_nir.py``).
 
 Skipped, with the reason, without the ``[loihi]`` extra (nengo-loihi 1.1.0 with
 numpy < 2, and nir).
@@ -23,11 +24,11 @@ if int(np.__version__.split(".")[0]) >= 2:
         allow_module_level=True,
     )
 
-import neurotwin.spiking.hopfield.nengo  # noqa: E402, F401  (registers the realizations)
-from neurotwin.deploy import deploy, report_rows  # noqa: E402
-from neurotwin.errors import ExportUnsupported  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from neurotwin.cli import app  # noqa: E402
+from neurotwin.deploy import deploy, deployable, report_rows  # noqa: E402
 from neurotwin.harness import prepare  # noqa: E402
-from neurotwin.nir_export import export_nir  # noqa: E402
 from neurotwin.spiking import _loihi as chip  # noqa: E402
 from neurotwin.spiking import _nengo as nc  # noqa: E402
 
@@ -203,6 +204,23 @@ def test_too_many_cores_is_a_clear_error_before_any_run():
     assert fit.cores == 135
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("model", deployable())
+def test_deploy_every_chip_model_through_the_cli_with_defaults(model):
+    """Each of the five chip models deploys with its default parameters: a JSON report
+    with resources within a chip, quantization, the key observable for every run and the
+    activity cost of one network copy."""
+    res = CliRunner().invoke(app, ["deploy", model, "--json"])
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.output)
+    assert KEYS <= r.keys()
+    assert r["fits_one_chip"] is True and r["cores"] >= 1
+    assert set(r["accuracy"]) >= {"reference", "loihi-emulator"}
+    assert all(np.isfinite(v) for v in r["accuracy"].values())
+    assert r["spikes"] > 0 and r["synaptic_ops"] > 0 and r["energy_estimate_j"] > 0
+    assert 1 <= r["weight_bits"] <= 8
+
+
 def test_deploy_bad_target_exact_text():
     with pytest.raises(ParamError) as info:
         deploy("hopfield", target="loihi")
@@ -214,35 +232,24 @@ def test_deploy_bad_target_exact_text():
 EXPORTABLE = dict(tau_ref_s=0.0, voltage_floor=False, gain=1.0)
 
 
-def test_nir_round_trip_is_exact(tmp_path):
-    """Weights and neuron parameters read back with nir equal the network's, bit for bit."""
-    kw = dict(n_units=20, n_patterns=2, **EXPORTABLE)
-    path = export_nir("hopfield", tmp_path / "hopfield.nir", seed=3, **kw)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hopfield.nir"]  # no temp file left
-    g = nir.read(path)
-    plan = prepare("hopfield", "nengo", None, 3, **kw)
-    w, u = plan.weights["W"], plan.weights["U"]
-    o = plan.options
-    nu_on = 1.0 / (o.tau_rc_s * np.log1p(1.0 / o.gain))  # LIF rate at J = 1 + g, no tau_ref
-    assert g.metadata["on_rate_hz"] == pytest.approx(nu_on, rel=1e-12)
-    nu_on = g.metadata["on_rate_hz"]
-    assert sorted(g.edges) == sorted(
-        [("input", "cue"), ("cue", "units"), ("units", "recurrent"), ("recurrent", "units"),
-         ("units", "output")]
-    )  # fmt: skip
-    units = g.nodes["units"]
-    assert type(units).__name__ == "CubaLIF"
-    np.testing.assert_array_equal(g.nodes["recurrent"].weight, 2.0 * o.gain * w / nu_on)
-    np.testing.assert_array_equal(units.v_leak, 1.0 - o.gain * (w.sum(axis=1) + u))
-    np.testing.assert_array_equal(units.tau_syn, np.full(20, o.tau_syn_s))
-    np.testing.assert_array_equal(units.tau_mem, np.full(20, o.tau_rc_s))
-    for name, value in (("r", 1.0), ("v_threshold", 1.0), ("v_reset", 0.0), ("w_in", 1.0)):
-        np.testing.assert_array_equal(getattr(units, name), np.full(20, value))
-    np.testing.assert_array_equal(
-        g.nodes["cue"].weight, np.diag(np.full(20, o.gain * o.cue_strength))
-    )
-    np.testing.assert_array_equal(g.metadata["cue"], plan.inputs["cues"][0])
-    assert json.loads(g.metadata["params"]) == plan.params.model_dump()
+def test_export_cli_writes_a_nir_file_or_refuses_with_nothing_written(tmp_path):
+    """Through the generic export: the hook's graph written atomically; a network NIR
+    cannot express refused with one line and no file."""
+    out = tmp_path / "h.nir"
+    args = ["export", "hopfield", "--out", str(out), "--set", "n_units=20"]
+    res = CliRunner().invoke(app, [*args, *_sets(EXPORTABLE)])
+    assert res.exit_code == 0, res.output
+    g = nir.read(out)
+    assert g.metadata["model"] == "hopfield" and g.metadata["seed"] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.nir"]
+    bad = CliRunner().invoke(app, ["export", "hopfield", "--out", str(tmp_path / "x.nir")])
+    assert bad.exit_code == 2
+    assert bad.output.startswith("error: hopfield: NIR 1.0 cannot express a refractory period")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.nir"]
+
+
+def _sets(kw: dict) -> list[str]:
+    return [a for k, v in kw.items() for a in ("--set", f"{k}={json.dumps(v)}")]
 
 
 def test_nir_export_of_the_exportable_network_still_recalls():
@@ -253,19 +260,3 @@ def test_nir_export_of_the_exportable_network_still_recalls():
         "hopfield", "nengo", seed=0, n_units=100, n_patterns=3, cue_noise=0.1, **EXPORTABLE
     )
     assert np.mean(r.observables["final_overlaps"] >= 0.9) >= 0.9
-
-
-def test_nir_unsupported_says_why(tmp_path):
-    with pytest.raises(ExportUnsupported) as info:
-        export_nir("hopfield", tmp_path / "x.nir", n_units=20)
-    assert str(info.value) == (
-        "hopfield: NIR 1.0 cannot express a refractory period (tau_ref_s = 0.005 > 0): NIR "
-        "1.0's LIF and CubaLIF have none, so the exported units would fire faster and the "
-        "weights, scaled by the on-rate, would be wrong; a lower bound on the voltage "
-        "(voltage_floor = True): NIR has no such field. Export a network without them, e.g. "
-        "--set tau_ref_s=0 --set voltage_floor=false --set gain=1 (the nengo realization runs "
-        "the same network)"
-    )
-    with pytest.raises(ExportUnsupported, match=r"stochastic units \(temperature = 0.5 > 0\)"):
-        export_nir("hopfield", tmp_path / "x.nir", n_units=20, temperature=0.5, **EXPORTABLE)
-    assert list(tmp_path.iterdir()) == []  # nothing written

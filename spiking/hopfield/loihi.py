@@ -80,6 +80,8 @@ def chip_preflight(
     check=nc.check_loihi_numpy,
     preflight=chip_preflight,
     capabilities=("chip",),
+    # deploy measures what the chip's rounding of W costs by re-running float Nengo with it
+    hooks={"chip_weights": loihi.float_with_chip_weights},
 )
 def run_loihi_emulator(
     params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None
@@ -105,48 +107,3 @@ def run_loihi_emulator(
         extra={"decode_tau_s": float(options.tau_syn_s)},
     )
     return result
-
-
-def chip_summary(out: nc.SimOutput, params: HopfieldParams, options) -> dict:
-    """The chip report in its former shape (``resources``, ``per_recall``, ...).
-
-    Transitional: ``spiking/modern_hopfield/circuits.py`` still reports with it; remove
-    it once that module calls :func:`neurotwin.spiking._loihi.chip_report` as
-    :func:`run_loihi_emulator` does.
-    """
-    chip = out.chip
-    full = chip["resources"]
-    res = {
-        "per_recall_network": full["groups"]["cue0"],
-        "all_copies": {k: v for k, v in full.items() if k not in ("groups", "blocks")},
-        "blocks": full["blocks"],
-    }
-    q0 = chip["quantization"]["cue0"]
-    quant = loihi.quantization_summary(q0)
-    ev = chip["events"]
-    spikes = sum(p["spikes"] for p in ev["populations"].values())
-    syn_ops = sum(p["synaptic_ops"] for p in ev["populations"].values())
-    updates = sum(p["compartment_updates"] for p in ev["populations"].values())
-    c = params.n_cues
-    energy = loihi.energy_estimate(spikes, syn_ops, updates, ev["input_synaptic_ops"])
-    per_recall = {
-        "spikes": spikes / c,
-        "synaptic_ops": syn_ops / c,
-        "input_spikes": ev["input_spikes"] / c,
-        "input_synaptic_ops": ev["input_synaptic_ops"] / c,
-        "compartment_updates": updates / c,
-        "energy_estimate_j": energy["energy_estimate_j"] / c,
-    }
-    return {
-        "resources": res,
-        "weights": quant,
-        "bias": chip["bias"]["cue0"],
-        "per_recall": per_recall,
-        "energy": {
-            **energy,
-            "energy_estimate_j": energy["energy_estimate_j"] / c,
-            "breakdown": {k: v / c for k, v in energy["breakdown"].items()},
-            "per": "recall (one cue)",
-        },
-        "decode_tau_s": float(options.tau_syn_s),
-    }
