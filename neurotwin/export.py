@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .errors import BackendUnavailable, ExportUnsupported, ParamError
 from .harness import prepare
 from .params import Params
@@ -96,13 +96,4 @@ def export(
 def _write_atomic(graph, path: Path) -> Path:
     import nir
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        nir.write(tmp, graph)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return files.atomic_write(path, lambda tmp: nir.write(tmp, graph))

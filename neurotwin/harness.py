@@ -23,6 +23,8 @@ from .results import Result
 def check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParamError(f"seed: must be an integer >= 0 (got {seed!r})")
+    if seed >= 2**64:  # numpy's SeedSequence takes any size, but files and Brian2 do not
+        raise ParamError(f"seed: must be an integer >= 0 and < 2**64 (got {seed!r})")
     return int(seed)
 
 

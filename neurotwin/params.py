@@ -18,6 +18,7 @@ import typing
 from typing import Any, Literal
 
 import annotated_types as at
+import numpy as np
 import pydantic
 
 from .errors import ParamError
@@ -57,6 +58,7 @@ class Params(pydantic.BaseModel):
                 f"(got {type(base).__name__})"
             )
         values.update(overrides)
+        values = {k: _plain(v) for k, v in values.items()}
         cls.check_known(values)
         try:
             return cls(**values)
@@ -90,6 +92,14 @@ class Params(pydantic.BaseModel):
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(), sort_keys=True)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``np.int64(50)`` is the integer 50);
+    strict validation would otherwise refuse it as "not an integer"."""
+    if isinstance(value, np.generic) and value.ndim == 0:
+        return value.item()
+    return value
 
 
 def _type_phrase(annotation: Any) -> str:

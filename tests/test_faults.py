@@ -560,3 +560,22 @@ def test_broken_compiler_is_one_line_and_leaves_no_build_folder(tmp_path, monkey
     )
     assert last.endswith("check the compiler and $CXX, or use device='runtime'")
     assert not (tmp_path / "res").exists()
+
+
+def test_numpy_scalars_are_the_values_they_hold():
+    """n_units=np.int64(50) was refused as "not an integer" (strict validation)."""
+    import neurotwin
+
+    r = neurotwin.run("hopfield", n_units=np.int64(50), cue_noise=np.float64(0.1))
+    assert r.params["n_units"] == 50 and type(r.params["n_units"]) is int
+
+
+def test_seed_of_2_64_refused_by_the_python_api_before_any_work():
+    import neurotwin
+    from neurotwin import ParamError
+
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("hopfield", seed=2**64)
+    assert str(info.value) == (
+        "seed: must be an integer >= 0 and < 2**64 (got 18446744073709551616)"
+    )
