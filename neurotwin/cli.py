@@ -369,10 +369,10 @@ def export(
     sets = parse_sets(set_)
     clients = None
     if check is not None:
-        # NIR clients live beside the realizations (neurotwin.spiking), loaded only here
-        import importlib
+        # NIR clients live beside the realizations, registered as a tool, loaded only here
+        from .registry import get_tool
 
-        clients = importlib.import_module("neurotwin.spiking.nir_clients")
+        clients = get_tool("nir-clients")
         clients.require(check)
     path = do_export(model, out, format_, None, seed, **sets)
     if clients is None:
@@ -413,9 +413,9 @@ def import_(
     json_: JsonOpt = False,
 ) -> None:
     """Run any NIR graph (FILE.nir) in Brian2 and print its spike counts."""
-    import importlib
+    from .registry import get_tool
 
-    nir_import = importlib.import_module("neurotwin.spiking.nir_import")
+    nir_import = get_tool("nir-import")
     graph = nir_import.read(file)
     x = None
     if inputs is not None:

@@ -282,6 +282,33 @@ def exporter(model: str, fmt: str, *, realization: str = "nengo"):
     return deco
 
 
+# -- tools beside the realizations ------------------------------------------------------------
+
+_TOOLS: dict[str, Any] = {}
+
+
+def register_tool(name: str, obj: Any) -> Any:
+    """Register a backend tool that is not a realization (e.g. ``nir-import``: run any NIR
+    graph in Brian2), so generic code reaches it by name and never imports ``spiking``."""
+    if name in _TOOLS and _TOOLS[name] is not obj:
+        raise RegistryError(f"tool {name!r} is registered twice")
+    _TOOLS[name] = obj
+    return obj
+
+
+def get_tool(name: str) -> Any:
+    """The tool ``name``; the plain (non-family, non-private) modules of the realization
+    package register tools when imported, so they are loaded on first request."""
+    if name not in _TOOLS:
+        for module in submodules(REALIZATION_PACKAGE):
+            spec = importlib.util.find_spec(module)
+            if not _private(module) and spec is not None and not spec.submodule_search_locations:
+                _import(module)
+    if name not in _TOOLS:
+        raise ParamError(f"tool: must be one of {', '.join(sorted(_TOOLS))} (got {name!r})")
+    return _TOOLS[name]
+
+
 # -- lazy loading ----------------------------------------------------------------------------
 
 

@@ -31,12 +31,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
 import tempfile
 from typing import Any
 
 import numpy as np
 
 from neurotwin.errors import BackendUnavailable, ExportUnsupported
+from neurotwin.registry import register_tool
 
 #: the fixed step of snnTorch's NIR importer (seconds)
 SNNTORCH_DT_S = 1e-4
@@ -257,3 +259,7 @@ def _plain(v):
 
 
 __all__ = ["CLIENTS", "check", "for_client", "require", "run_norse", "run_snntorch"]
+
+
+# reached by neurotwin's CLI through the registry (neurotwin/ imports nothing from spiking/)
+register_tool("nir-clients", sys.modules[__name__])

@@ -52,6 +52,7 @@ step per layer later than a client that evaluates layers in sequence within a st
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ from typing import Any
 import numpy as np
 
 from neurotwin.errors import BackendUnavailable, InputError
+from neurotwin.registry import register_tool
 from neurotwin.results import Result
 
 #: node types this importer runs
@@ -591,3 +593,7 @@ def run_graph(graph, inputs: Any = None, **kw: Any) -> Result:
 
 
 __all__ = ["BrianGraph", "Plan", "plan", "read", "run", "run_graph", "to_brian2"]
+
+
+# reached by neurotwin's CLI through the registry (neurotwin/ imports nothing from spiking/)
+register_tool("nir-import", sys.modules[__name__])
