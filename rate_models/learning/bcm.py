@@ -10,6 +10,8 @@ Intrator, N. & Cooper, L. N. (1992). Neural Networks 5, 3-17.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from pydantic import Field
 
@@ -20,7 +22,7 @@ from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
 
-from .rules import bcm_update, checkpoints
+from .rules import bcm_update, checkpoints, diverged
 
 
 class BcmParams(Params):
@@ -69,16 +71,27 @@ def run_bcm(params: BcmParams, weights: dict, inputs: dict, seed: int, options=N
     theta = float(weights["theta0"][0])
     marks = checkpoints(len(order), params.n_checkpoints)
     resp, thetas = [pats @ w], [theta]
-    for step, idx in enumerate(order, start=1):
-        pre = pats[idx]
-        post = float(w @ pre)
-        w, theta = bcm_update(w, pre, post, theta, params.learning_rate, params.tau_theta, 1.0)
-        if step in marks:
-            resp.append(pats @ w)
-            thetas.append(theta)
+    # a learning rate too large for the patterns makes w and theta run away: stopped at
+    # the first step whose response or threshold is not finite (the checks below say
+    # where, so numpy's overflow warnings on the way are left out)
+    with np.errstate(all="ignore"):
+        for step, idx in enumerate(order, start=1):
+            pre = pats[idx]
+            post = float(w @ pre)
+            try:
+                w, theta = bcm_update(
+                    w, pre, post, theta, params.learning_rate, params.tau_theta, 1.0
+                )
+            except OverflowError:  # post**2 of a Python float past 1e308
+                theta = math.inf
+            if not (math.isfinite(post) and math.isfinite(theta)):
+                raise diverged("bcm/reference", "theta" if math.isfinite(post) else "post", step)
+            if step in marks:
+                resp.append(pats @ w)
+                thetas.append(theta)
     t = marks.astype(float)
     responses = np.stack(resp)
-    check_finite("responses", responses, t, "step")
+    check_finite("bcm/reference responses", responses, t, "step")
     return Result(
         model="bcm",
         realization="reference",

@@ -170,7 +170,7 @@ def run_credit(params: CreditParams, weights: dict, inputs: dict, seed: int, opt
         test_acc.append(accuracy(w, xte, yte))
         train_acc.append(accuracy(w, xtr, ytr))
     t = np.arange(1, len(loss) + 1, dtype=float)
-    check_finite("train_loss", np.array(loss), t, "epoch")
+    check_finite("credit-assignment/reference train_loss", np.array(loss), t, "epoch")
     return Result(
         model="credit-assignment",
         realization="reference",

@@ -21,7 +21,7 @@ from neurotwin.results import Result
 from neurotwin.validation import check_array
 
 from .datasets import validate_order
-from .rules import checkpoints, ica_update
+from .rules import checkpoints, diverged, ica_update
 
 
 def amari_index(p: np.ndarray) -> float:
@@ -85,14 +85,17 @@ def run_ica(params: IcaParams, weights: dict, inputs: dict, seed: int, options=N
     w = np.array(weights["w0"], dtype=float)
     marks = checkpoints(len(order), params.n_checkpoints)
     history = [w @ v]
-    for step, idx in enumerate(order, start=1):
-        pre = z[idx]
-        w = ica_update(w, pre, w @ pre, params.learning_rate)
-        if step in marks:
-            history.append(w @ v)
+    with np.errstate(all="ignore"):  # a run-away W is said below, at its first step
+        for step, idx in enumerate(order, start=1):
+            pre = z[idx]
+            w = ica_update(w, pre, w @ pre, params.learning_rate)
+            if not np.isfinite(w).all():
+                raise diverged("hebbian-ica/reference", "W", step, "sample")
+            if step in marks:
+                history.append(w @ v)
     t = marks.astype(float)
     unmixing = np.stack(history)
-    check_finite("unmixing", unmixing, t, "sample")
+    check_finite("hebbian-ica/reference unmixing", unmixing, t, "sample")
     return Result(
         model="hebbian-ica",
         realization="reference",

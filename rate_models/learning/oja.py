@@ -49,7 +49,7 @@ def run_oja(params: OjaParams, weights: dict, inputs: dict, seed: int, options=N
         def update(w, pre, post, eta):
             return hebb_normalized_update(w[0], pre, post[0], eta)[None]
 
-    t, history = train_pca(params, weights, inputs, update)
+    t, history = train_pca(params, weights, inputs, update, "oja")
     return pca_result("oja", params, t, history, seed)
 
 

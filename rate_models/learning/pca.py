@@ -13,7 +13,7 @@ from neurotwin.results import Result
 from neurotwin.validation import check_array
 
 from .datasets import gaussian_data, validate_order
-from .rules import checkpoints
+from .rules import checkpoints, diverged
 
 
 def subspace_angle_deg(w: np.ndarray, components: np.ndarray) -> float:
@@ -76,24 +76,29 @@ def pca_validate(model: str):
     return validate
 
 
-def train_pca(params: PcaParams, weights: dict, inputs: dict, update) -> tuple:
+def train_pca(params: PcaParams, weights: dict, inputs: dict, update, model: str = "") -> tuple:
     x = np.asarray(inputs["x"], dtype=float)
     order = np.asarray(inputs["order"]).astype(np.int64)
     w = np.array(weights["w0"], dtype=float)
     marks = checkpoints(len(order), params.n_checkpoints)
     history = [w.copy()]
     eta = params.learning_rate
-    for step, idx in enumerate(order, start=1):
-        pre = x[idx]
-        post = w @ pre
-        w = update(w, pre, post, eta)
-        if step in marks:
-            history.append(w.copy())
+    # a learning rate too large for the data makes w run away: stopped at the first
+    # step where w is not finite (said there, so numpy's warnings on the way are left out)
+    with np.errstate(all="ignore"):
+        for step, idx in enumerate(order, start=1):
+            pre = x[idx]
+            post = w @ pre
+            w = update(w, pre, post, eta)
+            if not np.isfinite(w).all():
+                raise diverged(f"{model}/reference", "w", step, "sample")
+            if step in marks:
+                history.append(w.copy())
     return marks.astype(float), np.stack(history)
 
 
 def pca_result(model: str, params: PcaParams, t, history, seed: int) -> Result:
-    check_finite("w", history, t, "sample")
+    check_finite(f"{model}/reference w", history, t, "sample")
     return Result(
         model=model,
         realization="reference",

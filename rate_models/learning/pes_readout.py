@@ -20,6 +20,7 @@ from neurotwin.results import Result
 from neurotwin.validation import check_array
 
 from .datasets import N_CLASSES, N_PIXELS, check_digits_inputs, digits
+from .rules import diverged
 
 #: LIF time constants of the PES population (nengo.LIF defaults), s
 LIF_TAU_RC, LIF_TAU_REF = 0.02, 0.002
@@ -118,6 +119,8 @@ def run_pes_reference(params: PesParams, weights: dict, inputs: dict, seed: int,
                 d, a_tr[k], d @ a_tr[k] - onehot[k], params.learning_rate, params.present_s
             )
         curve.append(float(np.mean(np.argmax(a_te @ d.T, axis=1) == y_te)))
+        if not np.isfinite(d).all():  # argmax would still give an accuracy
+            raise diverged("pes-readout/reference", "decoders", len(curve), "epoch")
     t = np.arange(1, len(curve) + 1, dtype=float)
     return Result(
         model="pes-readout",

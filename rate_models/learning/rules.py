@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurotwin.errors import SimulationError
+
 
 def hebb_normalized_update(w: np.ndarray, pre: np.ndarray, post: float, eta: float):
     """Hebb's product ``eta * post * pre``, then divisive normalisation to |w| = 1."""
@@ -76,3 +78,11 @@ def checkpoints(total: int, n_points: int) -> np.ndarray:
     """The steps (0..``total``) at which an online learner records its state: about
     ``n_points`` evenly spaced, 0 and ``total`` included."""
     return np.unique(np.linspace(0, total, n_points + 1).round().astype(int))
+
+
+def diverged(where: str, variable: str, step: int, unit: str = "step") -> SimulationError:
+    """The error of an online learner whose ``variable`` stopped being finite at ``step``
+    (``where``: ``model/realization``); t is counted in steps (samples seen)."""
+    return SimulationError(
+        f"{where} {variable}: non-finite value at time step {step} (t = {step} {unit})"
+    )

@@ -37,7 +37,7 @@ class SangerParams(PcaParams):
 @realization("sanger", "reference")
 def run_sanger(params: SangerParams, weights: dict, inputs: dict, seed: int, options=None):
     """k linear units ``y = W x`` trained online by Sanger's rule (t = samples seen)."""
-    t, history = train_pca(params, weights, inputs, sanger_update)
+    t, history = train_pca(params, weights, inputs, sanger_update, "sanger")
     return pca_result("sanger", params, t, history, seed)
 
 

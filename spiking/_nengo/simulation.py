@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import re
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -115,7 +116,8 @@ def simulate(
             )
         t1 = time.perf_counter()
         with capture_warnings(log), sim:
-            sim.run_steps(n_steps)
+            with run_errors(sim, "nengo", built.network.label):
+                sim.run_steps(n_steps)
             spikes = _collect_spikes(sim, built, dt_s)
         t2 = time.perf_counter()
     elif backend == "loihi-emulator":
@@ -129,7 +131,8 @@ def simulate(
         input_spikes = count_input_spikes(sim.model)
         t1 = time.perf_counter()
         with capture_warnings(log), sim:
-            sim.run_steps(n_steps)
+            with run_errors(sim, "loihi-emulator", built.network.label):
+                sim.run_steps(n_steps)
             spikes = _collect_spikes(sim, built, dt_s)
         t2 = time.perf_counter()
         chip = {
@@ -160,6 +163,46 @@ def _build_errors(backend: str) -> Iterator[None]:
         yield
     except nengo.exceptions.BuildError as exc:
         raise SimulationError(f"{backend}: the network could not be built: {exc}") from exc
+
+
+@contextlib.contextmanager
+def run_errors(sim, backend: str, model: str | None = None) -> Iterator[None]:
+    """A run that goes numerically wrong inside the simulator -> one-line
+    :class:`~neurotwin.errors.SimulationError` naming the model, the variable, the step
+    and the time.
+
+    Nengo steps with ``numpy.seterr(invalid="raise")``, so a NaN reaching a neuron (e.g.
+    from weights a too-large learning rate made infinite) ends as a ``FloatingPointError``
+    deep inside its LIF step; the variable named is the first of the simulator's signals
+    that is not finite (nengo's own name for it), else numpy's message.
+    """
+    try:
+        yield
+    except FloatingPointError as exc:
+        step = int(getattr(sim, "n_steps", 0)) + 1  # the step in progress
+        t = step * float(sim.dt)
+        where = f"{model}/{backend}" if model else backend
+        raise SimulationError(
+            f"{where} {_first_non_finite(sim) or 'a value'}: non-finite value at time step "
+            f"{step} (t = {t:g} s; numpy: {exc})"
+        ) from exc
+
+
+def _first_non_finite(sim) -> str | None:
+    """nengo's name of the first simulator signal holding NaN or inf (None if none does)."""
+    signals = getattr(sim, "signals", None)
+    if not signals:
+        return None
+    for sig, value in signals.items():
+        try:
+            arr = np.asarray(value)
+            if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+                # nengo names a signal after its object's repr, address included
+                name = re.sub(r" at 0x[0-9a-fA-F]+", "", str(getattr(sig, "name", sig)))
+                return f"signal {name!r}"
+        except (TypeError, ValueError):  # pragma: no cover - a signal numpy cannot read
+            continue
+    return None
 
 
 def _loihi_model(nengo_loihi, built: BuiltNetwork, dt_s: float):
@@ -242,6 +285,7 @@ class _LabelSynapses:
 __all__ = [
     "SimOutput",
     "lowpass",
+    "run_errors",
     "simulate",
     "with_chip_residuals",
 ]

@@ -41,6 +41,7 @@ from neurotwin.spiking._loihi import chip_report
 from neurotwin.spiking._loihi.energy import count_input_spikes, event_counts
 from neurotwin.spiking._loihi.quantization import bias_quantization
 from neurotwin.spiking._loihi.resources import resource_report
+from neurotwin.spiking._nengo.simulation import run_errors
 
 from .nengo import (
     PES_POPULATION,
@@ -186,7 +187,8 @@ def run_pes_loihi(params: PesParams, weights: dict, inputs: dict, seed: int, opt
         input_spikes = count_input_spikes(sim.model)
         with sim:
             t1 = time.perf_counter()
-            sim.run(handles["duration_s"])
+            with run_errors(sim, "loihi-emulator", "pes-readout"):
+                sim.run(handles["duration_s"])
             t2 = time.perf_counter()
             out = np.asarray(sim.data[handles["probe"]])
             trange = np.asarray(sim.trange())

@@ -135,7 +135,7 @@ import numpy as np
 import pydantic
 from pydantic import Field
 
-from neurotwin.errors import ParamError
+from neurotwin.errors import ParamError, SimulationError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.rate_models.learning.bcm import BcmParams
@@ -151,6 +151,7 @@ from neurotwin.rate_models.learning.rules import (
 from neurotwin.registry import realization
 from neurotwin.results import Result
 from neurotwin.spiking import _nengo as nc
+from neurotwin.spiking._nengo.simulation import run_errors
 
 
 class NengoLearningOptions(Params):
@@ -222,11 +223,24 @@ class _Synapses:
 
 
 def _simulate(
-    samples: np.ndarray, state: dict, learner_update, opts: NengoLearningOptions, seed: int, r_y
+    samples: np.ndarray,
+    state: dict,
+    learner_update,
+    opts: NengoLearningOptions,
+    seed: int,
+    r_y,
+    model_name: str = "",
 ) -> dict:
     """Present ``samples`` (n, N) one per window to pre, drive post through the synapses
     in ``state["w"]`` and call ``learner_update(k, x_hat_k, y_hat_k)`` per window.
-    Returns the provenance."""
+    Returns the provenance.
+
+    A learned value (``state``'s entries) that stops being finite ends the run at once
+    with a :class:`~neurotwin.errors.SimulationError` naming ``model_name``, the variable, the
+    sample and the time (nengo steps with ``seterr(invalid="raise")``, so the rule itself
+    runs with numpy's errors off and is checked after each update); a value that overflows
+    inside nengo ends there as a SimulationError too (:func:`run_errors`), without
+    numpy's overflow warnings on the way."""
     import nengo
 
     n, dims = samples.shape
@@ -237,7 +251,14 @@ def _simulate(
     def update(k: int, x_hat: np.ndarray, y_hat: float) -> None:
         # u: the mean synaptic input of the window, which y_hat estimates
         rec["x"][k], rec["y"][k], rec["u"][k] = x_hat, y_hat, state["w"] @ x_hat
-        learner_update(k, x_hat, y_hat)
+        with np.errstate(all="ignore"):
+            learner_update(k, x_hat, y_hat)
+        for name, value in state.items():
+            if not np.all(np.isfinite(value)):
+                raise SimulationError(
+                    f"{model_name}/nengo {name}: non-finite value after sample {k + 1} "
+                    f"(t = {(k + 1) * steps * opts.dt_s:g} s)"
+                )
 
     skip = int(np.floor(opts.post_average_from * steps))
     t0 = time.perf_counter()
@@ -256,7 +277,7 @@ def _simulate(
     model = nengo.builder.Model(dt=opts.dt_s, decoder_cache=nengo.cache.NoDecoderCache())
     sim = nengo.Simulator(net, dt=opts.dt_s, seed=seed, model=model, progress_bar=False)
     t1 = time.perf_counter()
-    with sim:
+    with sim, run_errors(sim, "nengo", model_name), np.errstate(over="ignore"):
         sim.run_steps(n * steps + 1)  # + 1: the last post window ends one step later
     t2 = time.perf_counter()
     u, y = rec["u"], rec["y"]
@@ -296,10 +317,10 @@ def run_oja_nengo(params: OjaParams, weights: dict, inputs: dict, seed: int, opt
 
     # |w . x| <= |w| |x|, |w| -> 1; 10 % for the encoding error of x_hat
     r_y = 1.1 * float(np.max(np.linalg.norm(x, axis=1))) * max(1.0, np.linalg.norm(state["w"]))
-    prov = _simulate(x[order], state, update, opts, seed, float(r_y))
+    prov = _simulate(x[order], state, update, opts, seed, float(r_y), "oja")
     t = checkpoints(len(order), params.n_checkpoints).astype(float)
     hist = np.stack(history)[:, None, :]
-    check_finite("w", hist, t, "sample")
+    check_finite("oja/nengo w", hist, t, "sample")
     return Result(
         model="oja",
         realization="nengo",
@@ -333,10 +354,10 @@ def run_bcm_nengo(params: BcmParams, weights: dict, inputs: dict, seed: int, opt
 
     # the selective response 1/p = K, with room for the transient overshoot
     r_y = opts.bcm_radius_factor * params.n_patterns
-    prov = _simulate(pats[order], state, update, opts, seed, float(r_y))
+    prov = _simulate(pats[order], state, update, opts, seed, float(r_y), "bcm")
     t = checkpoints(len(order), params.n_checkpoints).astype(float)
     responses = np.stack(resp)
-    check_finite("responses", responses, t, "step")
+    check_finite("bcm/nengo responses", responses, t, "step")
     return Result(
         model="bcm",
         realization="nengo",
@@ -482,7 +503,7 @@ def pes_result(
     prov: dict,
 ) -> Result:
     """The Result of a PES run from the readout ``out`` (n_steps, 10)."""
-    check_finite("readout", out, trange, "s")
+    check_finite(f"pes-readout/{backend} readout", out, trange, "s")
     return Result(
         model="pes-readout",
         realization=backend,
@@ -526,7 +547,8 @@ def run_pes_nengo(params: PesParams, weights: dict, inputs: dict, seed: int, opt
         prov["simulator"] = "nengo.Simulator"
         with sim:
             t1 = time.perf_counter()
-            sim.run(handles["duration_s"])
+            with run_errors(sim, "nengo", "pes-readout"):
+                sim.run(handles["duration_s"])
             t2 = time.perf_counter()
             out = np.asarray(sim.data[handles["probe"]])
             trange = np.asarray(sim.trange())
