@@ -12,7 +12,8 @@ Brian2 is imported lazily (:func:`_b2`), so importing a realization does not nee
   the option and what is missing, before any work;
 * :func:`runtime_target` and :func:`standalone` switch brian2's code-generation target
   or device for a block and restore it afterwards, so later runs in the same process
-  are unaffected;
+  are unaffected; :func:`standalone` builds on a device of its own, which stays usable
+  after the block to re-run the compiled project (``device.run(run_args=...)``);
 * :func:`is_multiple`: whether a duration is a whole number (at least 1) of steps.
 """
 
@@ -114,21 +115,28 @@ def runtime_target(target: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def standalone(directory: str) -> Iterator[Any]:
-    """Switch to ``cpp_standalone`` (building into ``directory``), and back afterwards.
+    """Build on a new ``cpp_standalone`` device (into ``directory``) inside the block.
 
-    On exit the standalone device is reinitialised and the previous device
-    (normally ``runtime``) is active again, so later runtime runs in the same
-    process work. If the block fails, the folders it created for ``directory`` are
-    removed (no half build is left), and a failed compilation (a broken compiler,
-    e.g. ``CXX=false``) is a one-line :class:`BackendUnavailable`.
+    The block gets a device of its own (not Brian2's shared ``cpp_standalone``
+    instance), so nothing of an earlier build leaks into this one; on exit the
+    previous device (normally ``runtime``) is active again, so later runtime runs in
+    the same process work. The yielded device stays usable after the block: hold
+    it to ``run`` the compiled project again (``device.run(run_args=...)``) and to
+    read the monitors. If the block fails, the folders it created for
+    ``directory`` are removed (no half build is left), and a failed compilation (a
+    broken compiler, e.g. ``CXX=false``) is a one-line :class:`BackendUnavailable`.
     """
     b2 = _b2()
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+    from brian2.devices.device import reset_device
+
     # the outermost folder this build creates: removed again if the build fails
     created = os.path.abspath(directory)
     while not os.path.exists(os.path.dirname(created)):
         created = os.path.dirname(created)
     created = None if os.path.exists(created) else created
-    b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
+    device = CPPStandaloneDevice()
+    b2.set_device(device, directory=directory, build_on_run=False)
     env_cxx = None
     if "CXX" not in os.environ:
         # make's default $(CXX) is g++; point it at the compiler we found instead
@@ -136,7 +144,7 @@ def standalone(directory: str) -> Iterator[Any]:
         if found is not None and shutil.which("g++") is None:
             env_cxx = os.environ["CXX"] = found
     try:
-        yield b2.get_device()
+        yield device
     except BaseException as exc:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
@@ -151,9 +159,6 @@ def standalone(directory: str) -> Iterator[Any]:
     finally:
         if env_cxx is not None:
             os.environ.pop("CXX", None)
-        from brian2.devices.device import reset_device
-
-        b2.device.reinit()
         reset_device()
 
 

@@ -118,20 +118,35 @@ The noise is drawn by Brian2, seeded with ``brian2.seed(seed)``; its initial
 values come from ``numpy.random.default_rng(seed)``. Integration is Euler
 (Euler-Maruyama with noise) in every case.
 
-.. rubric:: Devices
+.. rubric:: Devices and the two phases
+
+The realization has two phases (:class:`HopfieldBrian2`): ``build`` makes the
+network once, ``run`` simulates it for a set of cues and may be called again on
+the same built network with other cues of the same shape (``n_cues`` x
+``n_units``); a sweep over cue settings then pays for one build. What ``run``
+changes is only the cue signs (``neurons.cue``); the initial state (``v``,
+``lastspike``, ``I_noise``) and the noise seed come from the build's seed, so a
+re-run on the same cues gives the same spikes.
 
 ``device="runtime"`` (default) runs in the Python process with the ``numpy``
 code-generation target (no compilation); the same seed gives identical spikes.
+``build`` ``store()``\ s the network and ``run`` ``restore()``\ s it (with the
+random state), sets the cues and runs: a run on a built network gives the same
+Result, bit for bit, as a fresh build on the same cues.
 ``codegen_target="cython"`` compiles the runtime code instead (cached after the
 first use; the simulation ran about 2x faster here, with identical spikes) and
 needs a C++ compiler.
-``device="cpp_standalone"`` generates, compiles and runs a C++ project in
-``build_dir`` (a fresh temporary directory, deleted afterwards, when None); it
-needs a C++ compiler and ``make`` on PATH, checked before any work. The cue
-signs (``neurons.cue``), the cue current (``neurons.cue_current`` = g a) and the
-bias (``neurons.I_bias``) are group variables, so a standalone build can be
-re-run with new values through ``device.run(run_args=...)`` without recompiling
-(see :func:`build_network` and ``benchmarks/bench_brian2_devices.py``).
+``device="cpp_standalone"`` generates and compiles a C++ project once, in
+``build`` (a device of its own, so built networks do not disturb each other or
+later runtime runs), in ``build_dir`` or, when None, in a fresh temporary folder
+that is removed when the built network is closed (``close()``) or garbage
+collected; a ``build_dir`` you give is kept. Each ``run`` executes the compiled
+binary with the cues as ``device.run(run_args={neurons.cue: ...})``, without
+recompiling (measured in ``benchmarks/bench_sweep_builds.py``). It needs a C++
+compiler and ``make`` on PATH, checked before any work.
+The shared cue current (``neurons.cue_current`` = g a) and the bias
+(``neurons.I_bias``) are group variables too, so a standalone build can also be
+re-run with other values of them (``benchmarks/bench_brian2_devices.py``).
 
 .. rubric:: Checks
 
@@ -158,6 +173,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -165,6 +181,7 @@ import numpy as np
 import pydantic
 from pydantic import Field
 
+from neurotwin.errors import SimulationError
 from neurotwin.harness import check_finite
 from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
 from neurotwin.registry import realization
@@ -391,55 +408,103 @@ def decode(net: Brian2Hopfield, options: Brian2HopfieldOptions) -> Decoded:
     )
 
 
-@realization(
-    "hopfield",
-    "brian2",
-    options=Brian2HopfieldOptions,
-    requires=("brian2",),
-    check=device_check("hopfield/brian2"),
-)
-def run_brian2(
-    params: HopfieldParams,
-    weights: dict,
-    inputs: dict,
-    seed: int,
-    options: Brian2HopfieldOptions,
-) -> Result:
-    """LIF neurons in Brian2, one block-diagonal copy per cue; states decoded from spike counts."""
-    if options is None:
-        options = Brian2HopfieldOptions.create()
+class BuiltHopfield:
+    """A network built by :meth:`HopfieldBrian2.build`, ready to run many times.
+
+    Holds the Brian2 objects (:class:`Brian2Hopfield`), the parameters and options
+    it was built with, and for ``cpp_standalone`` the compiled project's device and
+    folder. ``close()`` removes a temporary build folder (a ``build_dir`` the user
+    gave is kept); garbage collection does the same.
+    """
+
+    def __init__(
+        self,
+        net: Brian2Hopfield,
+        params: HopfieldParams,
+        options: Brian2HopfieldOptions,
+        seed: int,
+        build_time_s: float,
+        device: Any = None,
+        directory: str | None = None,
+        own_dir: bool = False,
+    ) -> None:
+        self.net = net
+        self.params = params
+        self.options = options
+        self.seed = seed
+        self.build_time_s = build_time_s
+        self.device = device
+        self.directory = directory
+        self._remove = weakref.finalize(self, shutil.rmtree, directory, True) if own_dir else None
+        self.closed = False
+
+    def close(self) -> None:
+        """Forget the compiled project; remove its folder if it is a temporary one."""
+        self.closed = True
+        self.device = None
+        if self._remove is not None:
+            self._remove()
+
+    def __enter__(self) -> BuiltHopfield:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _build(params, weights, inputs, seed, options) -> BuiltHopfield:
     if options.device == "runtime":
         with runtime_target(options.codegen_target):
             t0 = time.perf_counter()
             net = build_network(params, weights, inputs, seed, options)
-            t1 = time.perf_counter()
+            net.network.store()
+        return BuiltHopfield(net, params, options, seed, time.perf_counter() - t0)
+    own_dir = options.build_dir is None
+    directory = tempfile.mkdtemp(prefix="neurotwin-brian2-") if own_dir else options.build_dir
+    try:
+        with standalone(directory) as device:
+            t0 = time.perf_counter()
+            net = build_network(params, weights, inputs, seed, options)
             net.run()
-            t2 = time.perf_counter()
+            device.build(directory=directory, compile=True, run=False, with_output=False)
+            build_time = time.perf_counter() - t0
+    except BaseException:
+        if own_dir:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+    return BuiltHopfield(net, params, options, seed, build_time, device, directory, own_dir)
+
+
+def _run(built: BuiltHopfield, inputs: dict) -> Result:
+    net, params, options = built.net, built.params, built.options
+    if built.closed:
+        raise SimulationError(
+            "network: this built hopfield/brian2 network is closed; build it again"
+        )
+    cues = np.asarray(inputs["cues"], dtype=np.float64).reshape(-1)
+    if options.device == "runtime":
+        with runtime_target(options.codegen_target):
+            t0 = time.perf_counter()
+            net.network.restore(restore_random_state=True)
+            net.neurons.cue = cues
+            net.run()
+            run_time = time.perf_counter() - t0
             dec = decode(net, options)
-        build_time, run_time, target = t1 - t0, t2 - t1, options.codegen_target
+        target = options.codegen_target
     else:
-        own_dir = options.build_dir is None
-        directory = tempfile.mkdtemp(prefix="neurotwin-brian2-") if own_dir else options.build_dir
-        try:
-            with standalone(directory) as device:
-                t0 = time.perf_counter()
-                net = build_network(params, weights, inputs, seed, options)
-                net.run()
-                device.build(directory=directory, compile=True, run=False, with_output=False)
-                t1 = time.perf_counter()
-                device.run(with_output=False)
-                t2 = time.perf_counter()
-                dec = decode(net, options)
-        finally:
-            if own_dir:
-                shutil.rmtree(directory, ignore_errors=True)
-        build_time, run_time, target = t1 - t0, t2 - t1, "cpp"
+        t0 = time.perf_counter()
+        built.device.run(
+            directory=built.directory, run_args={net.neurons.cue: cues}, with_output=False
+        )
+        run_time = time.perf_counter() - t0
+        dec = decode(net, options)
+        target = "cpp"
 
     return Result(
         model="hopfield",
         realization="brian2",
         params=params.model_dump(),
-        seed=seed,
+        seed=built.seed,
         t=dec.t,
         t_unit="s",
         traces={"state": dec.state},
@@ -452,7 +517,7 @@ def run_brian2(
         provenance={
             "device": options.device,
             "codegen_target": target,
-            "build_time_s": float(build_time),
+            "build_time_s": float(built.build_time_s),
             "run_time_s": float(run_time),
             "build_dir": options.build_dir if options.device == "cpp_standalone" else None,
             "n_neurons": int(params.n_units * params.n_cues),
@@ -460,3 +525,33 @@ def run_brian2(
             "on_rate_hz": float(on_rate_hz(options)),
         },
     )
+
+
+@realization(
+    "hopfield",
+    "brian2",
+    options=Brian2HopfieldOptions,
+    requires=("brian2",),
+    check=device_check("hopfield/brian2"),
+)
+class HopfieldBrian2:
+    """LIF neurons in Brian2, one block-diagonal copy per cue; states decoded from spike
+    counts. Two phases: built (compiled, for cpp_standalone) once, run once per set of cues."""
+
+    @staticmethod
+    def build(
+        params: HopfieldParams,
+        weights: dict,
+        inputs: dict,
+        seed: int,
+        options: Brian2HopfieldOptions | None,
+    ) -> BuiltHopfield:
+        """Build the network (generate and compile it for ``cpp_standalone``)."""
+        if options is None:
+            options = Brian2HopfieldOptions.create()
+        return _build(params, weights, inputs, seed, options)
+
+    @staticmethod
+    def run(built: BuiltHopfield, inputs: dict) -> Result:
+        """Run the built network from its initial state with the cues ``inputs["cues"]``."""
+        return _run(built, inputs)

@@ -317,7 +317,7 @@ def test_module_import_does_not_import_brian2():
     """``neurotwin list`` imports every realization module; that must not load Brian2."""
     code = (
         "import sys; import neurotwin.spiking.hopfield.brian2 as m; "
-        "assert 'brian2' not in sys.modules, 'brian2 imported'; print(m.run_brian2.__name__)"
+        "assert 'brian2' not in sys.modules, 'brian2 imported'; print(m.HopfieldBrian2.__name__)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
