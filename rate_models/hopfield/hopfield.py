@@ -47,6 +47,9 @@ from neurotwin.results import Result
 
 #: a cue counts as recalled when its final overlap with the target reaches this
 RECALL_THRESHOLD = 0.95
+#: parameters that change only the drawn inputs (the cues), never the network: a sweep over
+#: them runs on one built network per seed (neurotwin.sweep.input_params)
+INPUT_PARAMS = ("cue_noise",)
 
 
 class HopfieldParams(Params):
