@@ -32,6 +32,17 @@ COMPILERS = ("c++", "g++", "clang++")
 _REL_TOL = 1e-6
 
 
+def run_report() -> dict[str, Any]:
+    """Keyword arguments for ``Network.run`` that print Brian2's progress report on stderr
+    every 5 s of wall time where :func:`neurotwin.progress.enabled` (else none):
+    ``net.run(duration, namespace=ns, **run_report())``."""
+    from neurotwin import progress
+
+    if not progress.enabled():
+        return {}
+    return {"report": "stderr", "report_period": 5 * _b2().second}
+
+
 def _b2():
     import brian2
 
@@ -168,6 +179,7 @@ __all__ = [
     "device_check",
     "find_compiler",
     "is_multiple",
+    "run_report",
     "runtime_target",
     "standalone",
 ]

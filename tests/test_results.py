@@ -62,4 +62,4 @@ def test_saved_file_is_plain_netcdf_without_pickle(tmp_path):
     path = _result().save(tmp_path / "r.nc")
     with netCDF4.Dataset(path) as nc:
         assert nc.getncattr("model") == "m"
-        assert "trace.x" in nc.variables
+        assert "trace_x" in nc.variables

@@ -1,13 +1,18 @@
-"""Figures. The only package of neurotwin that imports matplotlib (Agg backend).
+"""Figures. The only package of neurotwin that imports matplotlib.
 
 Shared helpers, the Hopfield and synchronization figures and the comparison figure live
 here; each later model family has a module of its own in this package (``plotting.<topic>``).
 
-Every function takes data (an :class:`xarray.Dataset` from a sweep, arrays, or a
-:class:`~neurotwin.compare.Comparison`) and a path, draws one labelled figure,
-saves it as PNG (atomically: temp file, then rename), closes it and returns the
-path. Error bars are the standard error of the mean over seeds (failed points,
-NaN, left out).
+Every function takes data (an :class:`xarray.Dataset` from a sweep, arrays, a
+:class:`~neurotwin.results.Result` or a :class:`~neurotwin.compare.Comparison`) and a
+``path``, draws one labelled figure and returns it as a matplotlib ``Figure``; with a
+``path`` it saves it as PNG (atomically: temp file, then rename), closes it and returns
+the path instead. One-panel figures also take ``ax=`` to draw into an existing axes (a
+notebook's subplot). Error bars are the standard error of the mean over seeds (failed
+points, NaN, left out).
+
+Importing this package does not choose matplotlib's backend: the command line picks a
+non-interactive one (Agg) itself; a notebook keeps its own.
 """
 
 from __future__ import annotations
@@ -17,15 +22,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-
-from ..results import atomic_write  # noqa: E402
-from ..sweep import sweep_param  # noqa: E402
+from ..results import atomic_write
+from ..sweep import sweep_param
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compare import Comparison
@@ -49,6 +52,18 @@ def save(fig: Any, path: str | os.PathLike) -> Path:
         )
     finally:
         plt.close(fig)
+
+
+def finish(fig: Figure, path: str | os.PathLike | None) -> Figure | Path:
+    """``fig`` itself (``path`` None), else saved at ``path`` (:func:`save`): the path."""
+    return fig if path is None else save(fig, path)
+
+
+def new_axes(ax: Any = None, **subplots: Any) -> tuple[Figure, Any]:
+    """``(figure, ax)``: the given axes and its figure, else a new one-panel figure."""
+    if ax is not None:
+        return ax.figure, ax
+    return plt.subplots(**subplots)
 
 
 def mean_sem(da: xr.DataArray, dim: str = "seed") -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +116,9 @@ LINESTYLES = ["-", "--", ":", "-."]
 # -- sweep figures -------------------------------------------------------------------
 
 
-def capacity_curve(ds: xr.Dataset, path: str | os.PathLike, alpha_c: float = ALPHA_C) -> Path:
+def capacity_curve(
+    ds: xr.Dataset, path: str | os.PathLike | None, alpha_c: float = ALPHA_C
+) -> Figure | Path:
     """Final overlap (and recall fraction) vs load alpha = P/N, one curve per N.
 
     ``ds`` has dims ``(n_units, alpha, seed)`` and ``final_overlap`` (optionally
@@ -144,10 +161,10 @@ def capacity_curve(ds: xr.Dataset, path: str | os.PathLike, alpha_c: float = ALP
         _failed_note(ax, ds)
     axes[0].legend(fontsize=8, loc="lower left")
     fig.suptitle("Hopfield capacity: recall from the stored pattern itself (asynchronous updates)")
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def basins(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def basins(ds: xr.Dataset, path: str | os.PathLike | None) -> Figure | Path:
     """Recall vs cue noise: final overlap and recall fraction, per load and realization.
 
     ``ds`` has dims ``([realization,] alpha, cue_noise, seed)``.
@@ -180,15 +197,15 @@ def basins(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     axes[0].legend(fontsize=8, loc="lower left")
     n = param(ds, "n_units")
     fig.suptitle(f"Basins of attraction (N = {n}, {ds.sizes['seed']} seeds)")
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def rate_vs_spiking(
     ds: xr.Dataset,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     alpha_c: float | None = ALPHA_C,
     title: str = "Rate (binary reference) vs spiking",
-) -> Path:
+) -> Figure | Path:
     """Final overlap vs load per realization, and each realization's difference from the first.
 
     ``ds`` has dims ``([realization,] n_patterns, seed)``; the seed gives the same
@@ -235,18 +252,18 @@ def rate_vs_spiking(
     axes[0].legend(fontsize=8, loc="lower left")
     noise = param(ds, "cue_noise")
     fig.suptitle(f"{title}: N = {n_units}, cue noise {noise}, {ds.sizes['seed']} seeds")
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def dynamics(
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     *,
     energy: tuple[np.ndarray, np.ndarray, str] | None = None,
     two_cycle: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     convergence: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     temperature: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     title: str = "Hopfield dynamics",
-) -> Path:
+) -> Figure | Path:
     """Four panels; each argument is one panel's data, ``None`` leaves it empty.
 
     energy : (t, E, t_unit)
@@ -305,21 +322,22 @@ def dynamics(
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def sweep_lines(
     ds: xr.Dataset,
     var: str,
     x: str,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     hue: str | None = None,
     xlabel: str | None = None,
     ylabel: str | None = None,
     title: str = "",
-) -> Path:
+    ax: Any = None,
+) -> Figure | Path:
     """Generic: ``var`` (mean ± s.e.m. over seeds) vs grid axis ``x``, one line per ``hue``."""
-    fig, ax = plt.subplots(figsize=(6, 4.2))
+    fig, ax = new_axes(ax, figsize=(6, 4.2))
     xs = ds[x].values
     groups: Sequence[Any] = ds[hue].values if hue else [None]
     for g in groups:
@@ -331,10 +349,18 @@ def sweep_lines(
     ax.legend(fontsize=8)
     ax.set_title(title)
     _failed_note(ax, ds)
-    return save(fig, path)
+    return finish(fig, path)
 
 
-# -- comparison -----------------------------------------------------------------------
+# -- one result, and the comparison ----------------------------------------------------
+
+
+def _labelled(name: str, model: str = "") -> str:
+    from ..results import unit_of
+
+    unit = unit_of(name, model)
+    text = name.replace("_", " ")
+    return f"{text} ({'dimensionless' if unit == '1' else unit})" if unit else text
 
 
 def _cued_overlap(result: Result) -> np.ndarray | None:
@@ -343,71 +369,201 @@ def _cued_overlap(result: Result) -> np.ndarray | None:
     if m is None:
         return None
     m = np.asarray(m, dtype=float)
-    if m.ndim != 3:
+    if m.ndim != 3 or len(m) != len(result.t):
         return None
     n_patterns = m.shape[2]
     targets = np.arange(m.shape[1]) % n_patterns
     return m[:, np.arange(m.shape[1]), targets]
 
 
-def comparison(comp: Comparison, path: str | os.PathLike, observable: str | None = None) -> Path:
-    """Realizations side by side: the key observable over time and its final value.
+def dynamics_series(result: Result) -> tuple[np.ndarray, str, np.ndarray | None] | None:
+    """The model's key quantity over time: ``(y (T,) or (T, k), y label with unit,
+    theory (T,) or None)``, or None if the result has no such series.
 
-    For memories with an ``overlap`` trace, one panel per time unit (the reference
-    counts sweeps, Brian2 seconds), each with every realization's overlap with the
-    cued pattern (mean over cues, thin lines per cue); then, for every model, a bar
-    chart of ``observable`` (default: the model's key observable) per realization.
+    Memories: overlap with the cued pattern; ring attractor: bump position (unwrapped)
+    and the theory line ``gamma / tau`` from its start; oscillators: the order parameter
+    r and its N -> infinity value; otherwise the first one-dimensional trace.
     """
+    t = np.asarray(result.t, dtype=float)
+    obs = result.observables
+    m = _cued_overlap(result)
+    if m is not None:
+        return m, "overlap m with the cued pattern (dimensionless)", None
+    pos = obs.get("bump_position")
+    if pos is not None and np.shape(pos) == t.shape:
+        y = np.unwrap(np.asarray(pos, dtype=float))
+        speed = obs.get("bump_speed_theory")
+        theory = None
+        if speed is not None and np.isfinite(float(speed)) and result.t_unit == "s":
+            theory = y[0] + float(speed) * (t - t[0])
+        return y, "bump position, unwrapped (rad)", theory
+    for source in (obs, result.traces):
+        r = source.get("r")
+        if r is not None and np.shape(r) == t.shape:
+            rt = obs.get("r_theory")
+            theory = None
+            if rt is not None and np.isfinite(float(rt)):
+                theory = np.full(t.shape, float(rt))
+            return np.asarray(r, dtype=float), "order parameter r (dimensionless)", theory
+    for name, arr in result.traces.items():
+        arr = np.asarray(arr)
+        if arr.ndim == 1 and arr.dtype != bool:
+            return arr.astype(float), _labelled(name, result.model), None
+    return None
+
+
+def _raster(ax, times: np.ndarray, idx: np.ndarray, name: str) -> None:
+    ax.plot(np.asarray(times) * 1000.0, idx, "|", ms=2, color="k")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel(f"neuron of {name} (index)")
+
+
+def result(res: Result, ax: Any = None, path: str | os.PathLike | None = None) -> Figure | Path:
+    """One result's dynamics (:func:`dynamics_series`, with its theory line), else a spike
+    raster, else the first trace as an image; units on both axes."""
+    fig, ax = new_axes(ax, figsize=(6.5, 4.2))
+    t = np.asarray(res.t, dtype=float)
+    series = dynamics_series(res)
+    if series is not None:
+        y, ylabel, theory = series
+        y2 = y.reshape(len(t), -1)
+        for c in range(y2.shape[1]):
+            ax.plot(
+                t, y2[:, c], lw=0.6 if y2.shape[1] > 1 else 1.5, alpha=0.5 if y2.shape[1] > 1 else 1
+            )
+        if y2.shape[1] > 1:
+            ax.plot(t, y2.mean(axis=1), color="k", lw=2, label=f"mean of {y2.shape[1]}")
+        if theory is not None:
+            ax.plot(t, theory, color="k", ls="--", lw=1, label="theory")
+        if y2.shape[1] > 1 or theory is not None:
+            ax.legend(fontsize=8)
+        ax.set_xlabel(_UNIT_LABEL.get(res.t_unit, f"time ({res.t_unit})"))
+        ax.set_ylabel(ylabel)
+    elif res.spikes:
+        name, (times, idx) = next(iter(res.spikes.items()))
+        _raster(ax, times, idx, name)
+    elif res.traces:
+        name, arr = next(iter(res.traces.items()))
+        arr = np.asarray(arr, dtype=float).reshape(len(t), -1)
+        span = (t[0], t[-1]) if len(t) > 1 else (0, 1)
+        im = ax.imshow(arr.T, aspect="auto", origin="lower", extent=(*span, 0, arr.shape[1]))
+        fig.colorbar(im, ax=ax, label=_labelled(name, res.model))
+        ax.set_xlabel(_UNIT_LABEL.get(res.t_unit, f"time ({res.t_unit})"))
+        ax.set_ylabel(f"{name} element (index)")
+    else:
+        ax.text(0.5, 0.5, "no trace or spikes to draw", ha="center", transform=ax.transAxes)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{res.model} / {res.realization}, seed {res.seed}", fontsize=10)
+    return finish(fig, path)
+
+
+def comparison(
+    comp: Comparison, path: str | os.PathLike | None = None, observable: str | None = None
+) -> Figure | Path:
+    """Realizations side by side: the model's dynamics, the agreement and the cost.
+
+    * one panel per time unit (the reference counts sweeps, the spiking ones seconds)
+      with every row's :func:`dynamics_series` and the theory line; a spiking row without
+      such a series gets a raster panel of its own;
+    * the key observable (``observable``, default: the model's) per row, the baseline's
+      tolerance band and each row's pass/fail verdict;
+    * the cost: wall time per row (build time hatched), spikes and synaptic events.
+    """
+    from ..compare import tolerances
     from ..registry import get_model
 
     key = observable or get_model(comp.model).key_observable
-    by_unit: dict[str, list[tuple[str, Any]]] = {}
+    labels = list(comp.results)
+    colors = {label: plt.get_cmap("tab10")(i) for i, label in enumerate(labels)}
+    by_unit: dict[str, list[str]] = {}
+    rasters = []
     for label, res in comp.results.items():
-        if _cued_overlap(res) is not None:
-            by_unit.setdefault(res.t_unit, []).append((label, res))
-    n_panels = len(by_unit) + 1
-    fig, axes = plt.subplots(1, n_panels, figsize=(4.8 * n_panels, 4.2), squeeze=False)
-    axes = axes[0]
-    colors = {label: plt.get_cmap("tab10")(i) for i, label in enumerate(comp.results)}
-    for ax, (unit, rows) in zip(axes, by_unit.items(), strict=False):
-        for label, res in rows:
-            m = _cued_overlap(res)
+        if dynamics_series(res) is not None:
+            by_unit.setdefault(res.t_unit, []).append(label)
+        elif res.spikes:
+            rasters.append(label)
+    n_panels = len(by_unit) + len(rasters) + 2
+    fig, axes = plt.subplots(1, n_panels, figsize=(4.6 * n_panels, 4.4), squeeze=False)
+    axes = list(axes[0])
+    for unit, rows in by_unit.items():
+        ax = axes.pop(0)
+        for i, label in enumerate(rows):
+            res = comp.results[label]
             t = np.asarray(res.t, dtype=float)
-            for c in range(m.shape[1]):
-                ax.plot(t, m[:, c], color=colors[label], lw=0.5, alpha=0.3)
+            y, ylabel, theory = dynamics_series(res)
+            y2 = y.reshape(len(t), -1)
+            for c in range(y2.shape[1] if y2.shape[1] > 1 else 0):
+                ax.plot(t, y2[:, c], color=colors[label], lw=0.5, alpha=0.3)
+            more = f" (mean of {y2.shape[1]})" if y2.shape[1] > 1 else ""
             ax.plot(
                 t,
-                m.mean(axis=1),
+                y2.mean(axis=1),
                 color=colors[label],
                 lw=2,
-                ls=LINESTYLES[list(comp.results).index(label) % 4],
+                ls=LINESTYLES[i % 4],
                 marker="o" if len(t) <= 30 else None,
                 ms=4,
-                label=f"{label} (mean of {m.shape[1]} cues)",
+                label=f"{label}{more}",
             )
+            if theory is not None:
+                ax.plot(t, theory, color="k", ls="--", lw=1, label=None if i else "theory")
         ax.set_xlabel(_UNIT_LABEL.get(unit, f"time ({unit})"))
-        ax.set_ylabel("overlap m with the cued pattern")
-        ax.set_ylim(-1.05, 1.05)
+        ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
-        ax.set_title(f"realizations timed in {unit}")
-    ax = axes[-1]
-    labels = list(comp.results)
+        ax.legend(fontsize=8)
+        ax.set_title(f"dynamics, realizations timed in {unit}", fontsize=10)
+    for label in rasters:
+        ax = axes.pop(0)
+        name, (times, idx) = next(iter(comp.results[label].spikes.items()))
+        _raster(ax, times, idx, name)
+        ax.set_title(f"{label}: spikes", fontsize=10)
+    # agreement: the key observable per row, the tolerance band, the verdict
+    ax = axes.pop(0)
     values = [float(np.asarray(comp.results[lb].observables.get(key, np.nan))) for lb in labels]
     bars = ax.bar(range(len(labels)), values, color=[colors[lb] for lb in labels])
-    for bar, v in zip(bars, values, strict=True):
-        ax.annotate(
-            f"{v:.3f}", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=8
-        )
+    verdicts = comp.verdicts()
+    tol = next((t for t in tolerances(comp.model) if t.observable == key), None)
+    if tol is not None and np.isfinite(values[0]) and len(labels) > 1:
+        bound = tol.bound(values[0])
+        ax.axhspan(values[0] - bound, values[0] + bound, color="0.85", zorder=0,
+                   label=f"tolerance ±{bound:.3g} around {labels[0]}")  # fmt: skip
+        ax.legend(fontsize=8)
+    for bar, label, v in zip(bars, labels, values, strict=True):
+        verdict = verdicts.get(label, {}).get("verdict", "baseline")
+        ax.annotate(f"{v:.3g}\n{verdict}", (bar.get_x() + bar.get_width() / 2, v),
+                    ha="center", va="bottom", fontsize=8,
+                    color="crimson" if verdict == "fail" else "k")  # fmt: skip
     ax.set_xticks(range(len(labels)), labels, rotation=20)
-    ax.set_ylabel(key.replace("_", " "))
-    ax.set_title(f"{key} per realization")
+    ax.set_ylabel(_labelled(key, comp.model))
+    ax.set_title(comp.note or f"{key}: agreement with {labels[0]}", fontsize=10)
+    ax.grid(alpha=0.3, axis="y")
+    # cost
+    ax = axes.pop(0)
+    cost = comp.cost()
+    wall = [cost[lb]["wall_time_s"] or np.nan for lb in labels]
+    build = [cost[lb]["build_time_s"] or 0.0 for lb in labels]
+    ax.bar(range(len(labels)), wall, color=[colors[lb] for lb in labels])
+    ax.bar(range(len(labels)), build, fill=False, hatch="//", label="of which build/compile")
+    for i, lb in enumerate(labels):
+        c = cost[lb]
+        bits = [f"{c['spikes']} spikes" if c["spikes"] is not None else ""]
+        if c["synaptic_events"] is not None:
+            bits.append(f"{c['synaptic_events']:.3g} syn. events")
+        if c["peak_memory_mib"] is not None:
+            bits.append(f"{c['peak_memory_mib']:.3g} MiB")
+        ax.annotate("\n".join(b for b in bits if b), (i, wall[i]), ha="center", va="bottom",
+                    fontsize=7)  # fmt: skip
+    ax.set_xticks(range(len(labels)), labels, rotation=20)
+    ax.set_ylabel("wall time, build and run (s)")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("cost per realization (peak memory: tracemalloc)", fontsize=10)
     ax.grid(alpha=0.3, axis="y")
     params = ", ".join(f"{k}={v}" for k, v in list(comp.params.items())[:4])
     skipped = f"; skipped: {', '.join(comp.skipped)}" if comp.skipped else ""
     fig.suptitle(f"{comp.model}: same params, inputs and seed {comp.seed} ({params}){skipped}")
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
 __all__ = [
@@ -417,9 +573,13 @@ __all__ = [
     "capacity_curve",
     "comparison",
     "dynamics",
+    "dynamics_series",
+    "finish",
     "mean_sem",
+    "new_axes",
     "param",
     "rate_vs_spiking",
+    "result",
     "save",
     "sweep_lines",
 ]
@@ -432,16 +592,17 @@ __all__ = [
 
 def kuramoto_transition(
     ds: xr.Dataset,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     theory: tuple[np.ndarray, np.ndarray],
     kc: float,
-) -> Path:
+    ax: Any = None,
+) -> Figure | Path:
     """Time-averaged order parameter vs coupling K, one curve per N, and the theory.
 
     ``ds`` has dims ``(n_oscillators, coupling, seed)`` and ``order_parameter``;
     ``theory`` is ``(K, r)`` for N -> infinity, ``kc`` the critical coupling.
     """
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = new_axes(ax, figsize=(6.5, 4.5))
     k = np.asarray(ds["coupling"].values, dtype=float)
     for i, n in enumerate(ds["n_oscillators"].values):
         _errorbar(
@@ -460,10 +621,12 @@ def kuramoto_transition(
     ax.legend(fontsize=8, loc="lower right")
     _failed_note(ax, ds)
     ax.set_title("Kuramoto transition: Lorentzian frequencies (half-width 0.5)")
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def bridge_onset(ds: xr.Dataset, path: str | os.PathLike, thresholds: dict[str, float]) -> Path:
+def bridge_onset(
+    ds: xr.Dataset, path: str | os.PathLike | None, thresholds: dict[str, float]
+) -> Figure | Path:
     """Wobble amplitude and crowd order parameter vs crowd size.
 
     ``ds`` has dims ``(crowd_model, start, n_pedestrians, seed)``; one line per crowd
@@ -502,16 +665,16 @@ def bridge_onset(ds: xr.Dataset, path: str | os.PathLike, thresholds: dict[str, 
         "(runaway runs stop at the amplitude cap)"
     )
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def spiking_sync(
     ds: xr.Dataset,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     theory: tuple[np.ndarray, np.ndarray],
     kc: float,
     rasters: Sequence[tuple[str, np.ndarray, np.ndarray]] = (),
-) -> Path:
+) -> Figure | Path:
     """Order parameter and chi vs coupling per realization, the theory, and rasters.
 
     ``ds`` has dims ``(realization, coupling, seed)`` with ``order_parameter`` and
@@ -545,10 +708,10 @@ def spiking_sync(
         ax.set_title(f"Brian2 raster, {label}", fontsize=9)
     fig.suptitle(f"LIF network vs its phase reduction ({ds.sizes['seed']} seeds per point)")
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def sync_memory(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def sync_memory(ds: xr.Dataset, path: str | os.PathLike | None) -> Figure | Path:
     """Hopfield recall under synchronous vs asynchronous updates vs load.
 
     ``ds`` has dims ``(update, alpha, seed)`` with ``final_overlap``,
@@ -584,7 +747,7 @@ def sync_memory(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         f"Synchrony and memory: Hopfield (N = {n}) with all units updated at once vs one at a time"
     )
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
 __all__ += ["bridge_onset", "kuramoto_transition", "spiking_sync", "sync_memory"]

@@ -5,20 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
+from matplotlib.figure import Figure
 
-from . import LINESTYLES, _failed_note, mean_sem, param, plt, save
+from . import LINESTYLES, _failed_note, finish, mean_sem, new_axes, param, plt
 
 _LABEL = {"reference": "Gibbs sampling", "brian2": "neural sampling (Brian2)"}
 
 
-def sampling(ds: xr.Dataset, path: str | os.PathLike, counts: Sequence[int]) -> Path:
+def sampling(
+    ds: xr.Dataset, path: str | os.PathLike | None, counts: Sequence[int], ax: Any = None
+) -> Figure | Path:
     """KL(sampled || exact) vs read-outs per chain, log-log: Gibbs (x = sweeps) and the
     neural sampler (x = t / tau), one line per network size, mean +- s.e.m. over seeds;
     the dotted lines are independent exact draws of the same number of samples."""
-    fig, ax = plt.subplots(figsize=(7, 4.8))
+    fig, ax = new_axes(ax, figsize=(7, 4.8))
     tau_reads = float(param(ds, "tau_s")) / float(param(ds, "sample_dt_s"))
     n_chains = int(param(ds, "n_chains"))
     counts = np.asarray(counts, dtype=float)
@@ -54,7 +58,7 @@ def sampling(ds: xr.Dataset, path: str | os.PathLike, counts: Sequence[int]) -> 
     _failed_note(ax, ds)
     ax.set_title(f"Boltzmann machine sampling, {n_chains} chains pooled")
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def _grid(ax, images: np.ndarray, title: str) -> None:
@@ -73,7 +77,9 @@ def _grid(ax, images: np.ndarray, title: str) -> None:
     ax.axis("off")
 
 
-def rbm_digits(ds: xr.Dataset, path: str | os.PathLike, grids: Sequence[tuple]) -> Path:
+def rbm_digits(
+    ds: xr.Dataset, path: str | os.PathLike | None, grids: Sequence[tuple]
+) -> Figure | Path:
     """Training curves (exact log-likelihood, pseudo-likelihood, reconstruction error vs
     epoch, one line per method) and sample grids (``grids``: (title, (C, 64) samples))."""
     fig = plt.figure(figsize=(14, 7.5))
@@ -99,10 +105,10 @@ def rbm_digits(ds: xr.Dataset, path: str | os.PathLike, grids: Sequence[tuple]) 
         _grid(ax, np.asarray(images, dtype=float), f"PCD-trained RBM: {title}")
     fig.suptitle(f"RBM on binarized digits, {int(param(ds, 'n_hidden'))} hidden units")
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def temperature(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def temperature(ds: xr.Dataset, path: str | os.PathLike | None) -> Figure | Path:
     """Recall overlap and KL(sampled || exact) vs temperature, per realization."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
     temps = np.asarray(ds["temperature"].values, dtype=float)
@@ -136,4 +142,4 @@ def temperature(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         f"{int(param(ds, 'n_patterns'))} Hebbian patterns"
     )
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)

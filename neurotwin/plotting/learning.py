@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
+from matplotlib.figure import Figure
 
-from . import LINESTYLES, mean_sem, plt, save
+from . import LINESTYLES, finish, mean_sem, new_axes, plt
 
 
 def _curve(ds: xr.Dataset, prefix: str, n: int) -> xr.DataArray:
@@ -29,7 +31,7 @@ def _band(ax, x, da: xr.DataArray, label: str, **kw) -> None:
 
 def curves_by(
     ds: xr.Dataset,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     prefix: str,
     x: np.ndarray,
     by: str,
@@ -40,11 +42,12 @@ def curves_by(
     hlines: dict[str, xr.DataArray] | None = None,
     logy: bool = False,
     markers: bool = False,
-) -> Path:
+    ax: Any = None,
+) -> Figure | Path:
     """One curve (mean +- s.e.m. over seeds) per value of the axis ``by`` (NaN past the
     end of a shorter curve); ``hlines``: label -> per-seed scalar drawn as a dashed level
     per value of ``by``; ``markers``: mark every point (curves of a few points)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = new_axes(ax, figsize=(6, 4))
     style = {"marker": "o", "ms": 3} if markers else {}
     for i, value in enumerate(ds[by].values):
         sub = ds.sel({by: value})
@@ -57,10 +60,12 @@ def curves_by(
         ax.set_yscale("log")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def stdp_groups(ds: xr.Dataset, path: str | os.PathLike, t: np.ndarray, by: str) -> Path:
+def stdp_groups(
+    ds: xr.Dataset, path: str | os.PathLike | None, t: np.ndarray, by: str
+) -> Figure | Path:
     """Group-mean weights over time, correlated (solid markers) and uncorrelated, per
     realization (line style) and value of ``by`` (colour); right: final percentiles."""
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [2, 1]})
@@ -97,4 +102,4 @@ def stdp_groups(ds: xr.Dataset, path: str | os.PathLike, t: np.ndarray, by: str)
     ax.grid(alpha=0.3)
     ax2.set(ylabel="final weight: 10 / 50 / 90 %", ylim=(-0.02, 1.02), xticks=[])
     ax2.set_title("brian2, final weights (o: corr., s: uncorr.)", fontsize=9)
-    return save(fig, path)
+    return finish(fig, path)

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
+from matplotlib.figure import Figure
 
-from . import mean_sem, param, plt, save
+from . import finish, mean_sem, param, plt
 
 
-def dense_capacity(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def dense_capacity(ds: xr.Dataset, path: str | os.PathLike | None) -> Figure | Path:
     """Final overlap and recall fraction vs P, one curve per interaction (and the circuit).
 
     ``ds`` has dims ``(realization, n_patterns, seed)``.
@@ -49,7 +50,7 @@ def dense_capacity(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7, loc="lower left")
     fig.suptitle(f"Dense associative memory: capacity at N = {n}, 10% cue noise")
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def _plain_log(ax, axis: str = "x") -> None:
@@ -69,7 +70,7 @@ def _wta_axes(ds: xr.Dataset):
     return js, beta, beta_sem
 
 
-def softmax_vs_wta(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def softmax_vs_wta(ds: xr.Dataset, path: str | os.PathLike | None) -> Figure | Path:
     """(a) effective beta vs inhibition J; (b) final overlap vs beta, circuit and reference."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     js, beta, beta_sem = _wta_axes(ds)
@@ -102,10 +103,10 @@ def softmax_vs_wta(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     ax.legend(fontsize=8, loc="upper left")
     p = int(np.asarray(param(ds, "n_patterns")))
     fig.suptitle(f"Soft winner-take-all as softmax: N = {n}, P = {p}")
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def metastable_states(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def metastable_states(ds: xr.Dataset, path: str | os.PathLike | None) -> Figure | Path:
     """(a) mixture size vs beta (circuit memory layer vs reference softmax); (b) overlap."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     _, beta, _ = _wta_axes(ds)
@@ -143,4 +144,4 @@ def metastable_states(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     axes[0].axhline(p, color="grey", ls=":", lw=1)
     axes[0].axhline(1, color="grey", ls=":", lw=1)
     fig.suptitle(f"Metastable states: P = {p} patterns with correlation c = {c:g}")
-    return save(fig, path)
+    return finish(fig, path)

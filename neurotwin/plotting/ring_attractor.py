@@ -5,21 +5,34 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
+from matplotlib.figure import Figure
 
-from . import LINESTYLES, _by_realization, _failed_note, _realizations, mean_sem, plt, save
+from . import (
+    LINESTYLES,
+    _by_realization,
+    _failed_note,
+    _realizations,
+    finish,
+    mean_sem,
+    new_axes,
+    plt,
+)
 
 MARKERS = "os^v"
 
 
-def speed_vs_gamma(ds: xr.Dataset, path: str | os.PathLike, tau_s: float) -> Path:
+def speed_vs_gamma(
+    ds: xr.Dataset, path: str | os.PathLike | None, tau_s: float, ax: Any = None
+) -> Figure | Path:
     """Bump speed vs gamma per realization, with the theory line gamma / tau.
 
     ``ds`` has dims ``(realization, gamma, seed)`` with ``bump_speed``.
     """
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = new_axes(ax, figsize=(6.5, 4.5))
     g = np.asarray(ds["gamma"].values, dtype=float)
     for i, real in enumerate(_realizations(ds)):
         mean, sem = mean_sem(_by_realization(ds, real)["bump_speed"])
@@ -42,16 +55,16 @@ def speed_vs_gamma(ds: xr.Dataset, path: str | os.PathLike, tau_s: float) -> Pat
     _failed_note(ax, ds)
     ax.set_title(f"Ring attractor: speed vs γ ({ds.sizes['seed']} seed(s) per point)")
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def path_integration(
     ds: xr.Dataset,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     times: Sequence[float],
     keys: Sequence[str],
     examples: Mapping[str, object],
-) -> Path:
+) -> Figure | Path:
     """Left: an example trajectory (integrated velocity vs decoded bump positions);
     right: mean |error| vs time per realization and velocity s.d.
 
@@ -94,15 +107,17 @@ def path_integration(
     ax_e.grid(alpha=0.3)
     _failed_note(ax_e, ds)
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def drift_vs_n(ds: xr.Dataset, path: str | os.PathLike, duration_s: float) -> Path:
+def drift_vs_n(
+    ds: xr.Dataset, path: str | os.PathLike | None, duration_s: float, ax: Any = None
+) -> Figure | Path:
     """RMS drift of the bump (no velocity input) vs N per realization and weight jitter.
 
     ``ds`` has dims ``(realization, n_units, weight_jitter, seed)`` with ``drift_rad``.
     """
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = new_axes(ax, figsize=(6.5, 4.5))
     n = np.asarray(ds["n_units"].values, dtype=float)
     for i, real in enumerate(_realizations(ds)):
         for j, jit in enumerate(ds["weight_jitter"].values):
@@ -123,4 +138,4 @@ def drift_vs_n(ds: xr.Dataset, path: str | os.PathLike, duration_s: float) -> Pa
     ax.legend(fontsize=8)
     _failed_note(ax, ds)
     fig.tight_layout()
-    return save(fig, path)
+    return finish(fig, path)

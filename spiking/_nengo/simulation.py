@@ -39,6 +39,7 @@ import contextlib
 import dataclasses
 import math
 import re
+import sys
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -110,13 +111,13 @@ def simulate(
         # no decoder cache: the shared on-disk cache breaks across numpy majors (the
         # default and [loihi] environments differ) and a run must not depend on it
         model = nengo.builder.Model(dt=dt_s, decoder_cache=nengo.cache.NoDecoderCache())
-        with capture_warnings(log), _build_errors("nengo"):
+        with capture_warnings(log), _build_errors("nengo"), _bar_on_stderr():
             sim = nengo.Simulator(
-                built.network, dt=dt_s, seed=seed, model=model, progress_bar=False
+                built.network, dt=dt_s, seed=seed, model=model, progress_bar=_progress_bar()
             )
         t1 = time.perf_counter()
         with capture_warnings(log), sim:
-            with run_errors(sim, "nengo", built.network.label):
+            with run_errors(sim, "nengo", built.network.label), _bar_on_stderr():
                 sim.run_steps(n_steps)
             spikes = _collect_spikes(sim, built, dt_s)
         t2 = time.perf_counter()
@@ -163,6 +164,25 @@ def _build_errors(backend: str) -> Iterator[None]:
         yield
     except nengo.exceptions.BuildError as exc:
         raise SimulationError(f"{backend}: the network could not be built: {exc}") from exc
+
+
+def _progress_bar() -> bool:
+    """Nengo's own progress bar where :func:`neurotwin.progress.enabled`."""
+    from neurotwin import progress
+
+    return progress.enabled()
+
+
+@contextlib.contextmanager
+def _bar_on_stderr() -> Iterator[None]:
+    """Nengo's terminal bar writes to stdout: send it to stderr (stdout may hold JSON)."""
+    from neurotwin import progress
+
+    if not progress.enabled():
+        yield
+        return
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
 
 
 @contextlib.contextmanager
