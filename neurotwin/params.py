@@ -8,6 +8,15 @@ the error names the class, the field, the whole rule and the value::
 
 Validation is strict (``"3"`` is not an integer, ``True`` is not a number) and
 rejects NaN/inf, so a parameter set that exists is a usable one.
+
+Units (:mod:`neurotwin.units`): a dimensional field says its unit in its name
+(``tau_m_s``) or declares it (``json_schema_extra={"unit": "rad/s"}``); :meth:`Params.field_unit`
+reads it. :meth:`Params.create` takes quantities with units (``"20 ms"``, a Brian2
+``20*ms``) and converts them to the declared unit, and every instance refuses values
+outside a physically plausible range for their kind (one line)::
+
+    LifSyncParams.tau_m_s: 20 s is not a plausible membrane time constant
+    (1e-4..1 s); did you mean 20 ms? (got 20)
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import annotated_types as at
 import numpy as np
 import pydantic
 
+from . import units
 from .errors import ParamError
 
 _MISSING = object()
@@ -58,7 +68,7 @@ class Params(pydantic.BaseModel):
                 f"(got {type(base).__name__})"
             )
         values.update(overrides)
-        values = {k: _plain(v) for k, v in values.items()}
+        values = units.resolve([cls], {k: _plain(v) for k, v in values.items()})
         cls.check_known(values)
         try:
             return cls(**values)
@@ -89,6 +99,24 @@ class Params(pydantic.BaseModel):
                     parts.append(f"{op} {bound}")
         text = parts[0] + (" " + " and ".join(parts[1:]) if len(parts) > 1 else "")
         return "must be " + text
+
+    @classmethod
+    def field_unit(cls, field: str) -> str | None:
+        """The declared unit of ``field`` (``"s"`` for ``tau_m_s``); None: dimensionless."""
+        return units.field_unit(cls, field)
+
+    @classmethod
+    def field_description(cls, field: str) -> str:
+        """The one-line meaning of ``field`` (its ``Field(description=...)``)."""
+        return cls.model_fields[field].description or ""
+
+    @pydantic.model_validator(mode="after")
+    def _plausible_values(self) -> typing.Self:
+        for name in type(self).model_fields:
+            why = units.implausible(type(self), name, getattr(self, name))
+            if why is not None:
+                raise ValueError(why)
+        return self
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(), sort_keys=True)

@@ -4,15 +4,27 @@
 means the same thing everywhere, and a value the user set is never replaced: a
 comparison row or a realization that cannot honour it stops the command with a
 one-line error naming the parameter, the row and why (:func:`row_values`).
+
+Every function here first reads the values through :func:`canonical`: a quantity with a
+unit (``"20 ms"``, a Brian2 ``20*ms``) becomes a number in the field's declared unit,
+and a name without its unit suffix (``tau_m`` with a unit) the field's name (``tau_m_s``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import units
 from .errors import ParamError
 from .params import Params
-from .registry import ModelSpec, Realization
+from .registry import ModelSpec, Realization, get_model
+
+
+def canonical(spec: ModelSpec, reals: list[Realization], values: dict) -> dict:
+    """``values`` with quantities in their fields' declared units and names resolved
+    (see :func:`neurotwin.units.resolve`) against the model's parameters and the options
+    of ``reals``; names that are none of these are kept for the caller to refuse."""
+    return units.resolve([spec.params, *(r.options for r in reals)], values)
 
 
 def option_fields(real: Realization) -> set[str]:
@@ -26,6 +38,7 @@ def accepted(spec: ModelSpec, real: Realization) -> set[str]:
 
 def split(spec: ModelSpec, real: Realization, values: dict) -> tuple[dict, dict]:
     """``values`` -> (model parameter values, realization option values); unknown names raise."""
+    values = canonical(spec, [real], values)
     opts = option_fields(real)
     model_kw = {k: v for k, v in values.items() if k not in opts}
     opt_kw = {k: v for k, v in values.items() if k in opts}
@@ -62,7 +75,7 @@ def route(
     that contradicts a value the user set is refused.
     """
     model_kw, opt_kw = split(spec, real, values)
-    base = given_values(params)
+    base = canonical(spec, [], given_values(params))
     explicit = {**base, **model_kw}
     for name, value in (implied or {}).items():
         if name in explicit and explicit[name] != value:
@@ -82,7 +95,9 @@ def defaults_used(
     real: Realization, params: Params | dict | None, values: dict, implied: dict | None
 ) -> dict:
     """The realization's own defaults that :func:`route` applied (the user set none of them)."""
-    base = given_values(params)
+    spec = get_model(real.model)
+    values = canonical(spec, [real], values)
+    base = canonical(spec, [], given_values(params))
     return {
         k: v
         for k, v in real.defaults.items()
@@ -94,6 +109,7 @@ def shared_defaults(spec: ModelSpec, reals: list[Realization], values: dict) -> 
     """The realizations' own defaults (where the user set none) that runs side by side
     (``compare``, ``deploy``) all take, so every run simulates the same model; two
     realizations that need different values cannot be compared on their defaults."""
+    values = canonical(spec, reals, values)
     out: dict[str, Any] = {}
     for real in reals:
         for name, value in real.defaults.items():
@@ -110,6 +126,7 @@ def shared_defaults(spec: ModelSpec, reals: list[Realization], values: dict) -> 
 
 def check_names(spec: ModelSpec, reals: list[Realization], values: dict) -> None:
     """Refuse a name that no realization in ``reals`` (nor the model) accepts."""
+    values = canonical(spec, reals, values)
     names = set(spec.params.model_fields)
     for real in reals:
         names |= option_fields(real)
@@ -129,6 +146,7 @@ def row_values(
     A row's setting (e.g. ``update='sync'``) never overrides a value the user set: if
     they differ, the comparison is refused, naming the parameter and the row.
     """
+    user = canonical(spec, [real], user)
     mine = accepted(spec, real)
     kw = {k: v for k, v in user.items() if k in mine}
     for name, value in row.items():
