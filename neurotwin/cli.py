@@ -180,6 +180,7 @@ def run(
     """Run one realization of MODEL and print its scalar observables."""
     from .harness import execute, prepare
 
+    _progress(json_)
     try:
         sets = parse_sets(set_)
         given = load_arrays(weights, patterns)
@@ -225,14 +226,16 @@ def compare(
     json_: JsonOpt = False,
 ) -> None:
     """Run MODEL through every realization on the same params, inputs and seed."""
-    from . import plotting
     from .compare import compare as do_compare
     from .results import write_text
 
-    out = out or Path("neurotwin-out") / f"compare-{model}-seed{seed}"
+    _progress(json_)
+    plotting = _plotting()
     try:
+        sets = parse_sets(set_)
+        out = out or Path("neurotwin-out") / compare_folder(model, seed, sets, realization)
         check_writable(out, folder=True)
-        sets = _standalone_builds_under(parse_sets(set_), out, model, realization)
+        sets = _standalone_builds_under(sets, out, model, realization)
         comp = do_compare(model, None, seed, realization, **sets)
     except NeurotwinError as exc:
         _fail(exc)
@@ -246,6 +249,43 @@ def compare(
         return
     _print_comparison(comp)
     console.print(f"results (netCDF), comparison.json and figure written to {out}/ ({figure.name})")
+
+
+def compare_folder(
+    model: str, seed: int, sets: dict[str, Any], realizations: list[str] | None
+) -> str:
+    """``compare-MODEL-seedS``, then the values the user set (``-n_units=40``), or a short
+    hash of them when they would make a long or unsafe name, so a comparison with other
+    values never overwrites this one."""
+    import hashlib
+
+    name = f"compare-{model}-seed{seed}"
+    chosen = {**sets, **({"realization": sorted(realizations)} if realizations else {})}
+    if not chosen:
+        return name
+    text = "-".join(f"{k}={json_text(v)}" for k, v in sorted(chosen.items()))
+    if len(text) <= 48 and all(c.isalnum() or c in "-_=.," for c in text):
+        return f"{name}-{text}"
+    digest = hashlib.sha256(json_text(chosen, sort_keys=True).encode()).hexdigest()[:10]
+    return f"{name}-{digest}"
+
+
+def _progress(json_: bool) -> None:
+    """Progress bars on stderr where it is a terminal, none with ``--json``."""
+    from . import progress
+
+    progress.set_enabled(False if json_ else None)
+
+
+def _plotting():
+    """:mod:`neurotwin.plotting` on a non-interactive backend: the command line draws
+    files only (importing plotting itself leaves the backend alone)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import plotting
+
+    return plotting
 
 
 def _fmt(value) -> str:
@@ -268,8 +308,17 @@ def _print_comparison(comp) -> None:
     """Observables as rows and realizations as columns, so it fits a terminal."""
     console.print(_columns_table(f"{comp.model}, seed {comp.seed}", "observable", comp.table()))
     console.print(f"params: {comp.params}", highlight=False)
+    cost = comp.cost()
+    console.print(_columns_table("cost per realization", "cost", cost))
+    if comp.note:
+        console.print(f"[yellow]{escape(comp.note)}[/yellow]")
     agreement = comp.agreement()
     if agreement:
+        for label, row in comp.verdicts().items():
+            for name, v in row.items():
+                if name != "verdict":
+                    agreement[label][f"tolerance_{name}"] = v["tolerance"]
+            agreement[label]["verdict"] = row["verdict"].upper()
         console.print(_columns_table(f"agreement with {comp.baseline}", "metric", agreement))
     for label, why in comp.skipped.items():
         console.print(f"[yellow]skipped {escape(label)}:[/yellow] {escape(why)}")
@@ -300,6 +349,7 @@ def sweep(
     ] = 300.0,
 ) -> None:
     """Run a named experiment's parameter grid on Dask; re-running resumes."""
+    from .progress import enabled as progress_enabled
     from .sweep import available_part, get_experiment, run_sweep
 
     try:
@@ -309,6 +359,8 @@ def sweep(
             for label, why in dropped.items():
                 console.print(f"[yellow]skipped {escape(label)}:[/yellow] {escape(why)}")
         out = out or Path("neurotwin-out") / exp.name
+        _progress(False)
+        _plotting()
         run_sweep(
             exp,
             out,
@@ -316,6 +368,7 @@ def sweep(
             workers=workers,
             retry_failed=retry_failed,
             worker_timeout_s=worker_timeout,
+            progress=progress_enabled(),
         )
     except NeurotwinError as exc:
         _fail(exc)

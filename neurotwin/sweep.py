@@ -68,7 +68,7 @@ from .files import (
 )
 from .harness import check_seed, execute, prepare
 from .registry import get_model, get_realization, submodules
-from .results import Result, write_dataset
+from .results import Result, version_attrs, write_dataset
 
 #: version of the manifest and point-file layout
 SWEEP_SCHEMA = 1
@@ -427,6 +427,7 @@ def _point_dataset(exp: Experiment, pt: Point, record: dict) -> xr.Dataset:
         "traceback": record.get("traceback", ""),
         "wall_time_s": float(record.get("wall_time_s", np.nan)),
         "sim_wall_time_s": float(record.get("sim_wall_time_s", np.nan)),
+        **version_attrs(),
     }
     return xr.Dataset(data_vars, attrs=attrs)
 
@@ -1112,6 +1113,7 @@ def combine(exp: Experiment, points: list[Point], records: dict[str, dict]) -> x
         "manifest": json.dumps(exp.manifest(), sort_keys=True),
         "n_failed": int(sum(1 for pt in points if records.get(pt.key, {}).get("error"))),
         "n_missing": int(sum(1 for pt in points if pt.key not in records)),
+        **version_attrs(),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
