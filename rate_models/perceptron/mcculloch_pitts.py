@@ -184,9 +184,10 @@ register_model(
         validate=mp_validate,
         observe=mp_observe,
         key_observable="truth_table_accuracy",
-        compare_runs=[("reference", "reference", {})],
+        compare_runs=[("reference", "reference", {}), ("brian2", "brian2", {})],
         quick_params={"gate": "XOR"},
         doc="McCulloch-Pitts (1943) threshold units: AND, OR, NOT, NAND, and XOR in two "
-        "layers; truth tables and an LP proof that one unit cannot compute XOR.",
+        "layers; truth tables and an LP proof that one unit cannot compute XOR; as LIF "
+        "neurons driven by Poisson bursts (brian2).",
     )
 )
