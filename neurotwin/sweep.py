@@ -66,7 +66,7 @@ from .files import (
     remove_stale_temps,
     write_text,
 )
-from .harness import check_seed, execute, prepare
+from .harness import Built, Plan, build, check_seed, execute, prepare, run_built
 from .registry import get_model, get_realization, submodules
 from .results import Result, version_attrs, write_dataset
 
@@ -370,15 +370,35 @@ def run_point(
     seed: int,
     observables: Sequence[str],
     derived: dict,
+    same_network: Sequence[tuple[str, dict, int]] = (),
 ) -> dict:
     """Run one point (in a Dask worker) and return its kept scalars, or its error text.
 
+    ``same_network``: more points ``(key, params, seed)`` of this realization and
+    options that differ from this one only in the model's input parameters (see
+    :func:`network_groups`). They run after it, on the network it built (built, e.g.
+    compiled, once), and their records come back under ``"batch"`` (key -> record).
+
     Never raises: any exception becomes ``{"error": "Type: message"}``.
     """
+    networks: dict[str, Built] = {}
+    try:
+        record = _run_one(model, realization, params, options, seed, observables, derived, networks)
+        if same_network:
+            record["batch"] = {
+                key: _run_one(model, realization, p, options, s, observables, derived, networks)
+                for key, p, s in same_network
+            }
+        return record
+    finally:
+        _close(networks)
+
+
+def _run_one(model, realization, params, options, seed, observables, derived, networks) -> dict:
     t0 = time.perf_counter()
     try:
         plan = prepare(model, realization, params, seed, **options)
-        result = execute(plan)
+        result = _execute(plan, networks)
         values = {}
         for name in observables:
             if name not in result.observables:
@@ -408,6 +428,93 @@ def run_point(
             "traceback": traceback.format_exc(limit=8),
             "wall_time_s": time.perf_counter() - t0,
         }
+
+
+def _execute(plan: Plan, networks: dict[str, Built]) -> Result:
+    """Build and run ``plan``; on the network built last when :func:`_same_network` (the
+    build is then the first point's: this point's build time is 0)."""
+    last = networks.get("built")
+    if last is not None and _same_network(last.plan, plan):
+        result = run_built(Built(plan, last.network, 0.0))
+        result.params = plan.params.model_dump()  # the network's, but for the inputs' params
+        return result
+    _close(networks)
+    if not (plan.real.two_phase and input_params(plan.spec)):
+        return execute(plan)
+    built = networks["built"] = build(plan)
+    return run_built(built)
+
+
+def _close(networks: dict[str, Built]) -> None:
+    built = networks.pop("built", None)
+    close = getattr(built.network, "close", None) if built is not None else None
+    if callable(close):
+        close()
+
+
+def input_params(spec: Any) -> tuple[str, ...]:
+    """Model parameters that change only what the model draws as inputs (e.g. hopfield's
+    ``cue_noise``: the cues), never the network: ``spec.input_params``, else the
+    ``INPUT_PARAMS`` of the module that defines the model's params; () if neither."""
+    found = getattr(spec, "input_params", None)
+    if found is None:
+        found = getattr(sys.modules.get(spec.params.__module__), "INPUT_PARAMS", ())
+    return tuple(found)
+
+
+def _same_network(a: Plan, b: Plan) -> bool:
+    """``b`` runs on the network built for ``a``: same two-phase realization, options and
+    simulator seed, the same params but for the input parameters, equal weights and
+    inputs of the same shapes."""
+    free = set(input_params(a.spec))
+    if not (free and a.real is b.real and a.real.two_phase and a.sim_seed == b.sim_seed):
+        return False
+    if a.options != b.options:
+        return False
+    pa, pb = a.params.model_dump(), b.params.model_dump()
+    if {k: v for k, v in pa.items() if k not in free} != {
+        k: v for k, v in pb.items() if k not in free
+    }:
+        return False
+    if a.weights.keys() != b.weights.keys() or a.inputs.keys() != b.inputs.keys():
+        return False
+    if any(np.shape(a.inputs[k]) != np.shape(b.inputs[k]) for k in a.inputs):
+        return False
+    return all(_same_array(a.weights[k], b.weights[k]) for k in a.weights)
+
+
+def _same_array(x: Any, y: Any) -> bool:
+    x, y = np.asarray(x), np.asarray(y)
+    return x.shape == y.shape and x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def network_groups(points: Sequence[Point]) -> list[list[Point]]:
+    """``points`` grouped by the network they can share, in order of first appearance.
+
+    Points of one two-phase realization with the same options and seed whose params
+    differ only in the model's :func:`input_params` (e.g. a sweep over hopfield's
+    ``cue_noise``) form one group: one task builds the network once and runs every
+    point on it (whether the drawn weights are equal is checked again there). Every
+    other point is a group of its own.
+    """
+    groups: dict[Any, list[Point]] = {}
+    for pt in points:
+        free = ()
+        if get_realization(pt.model, pt.realization).two_phase:
+            free = input_params(get_model(pt.model))
+        if free:
+            structure = {k: v for k, v in pt.params.items() if k not in free}
+            key: Any = (
+                pt.model,
+                pt.realization,
+                pt.seed,
+                json.dumps(_canonical(pt.options), sort_keys=True),
+                json.dumps(_canonical(structure), sort_keys=True),
+            )
+        else:
+            key = pt.key
+        groups.setdefault(key, []).append(pt)
+    return list(groups.values())
 
 
 def _point_dataset(exp: Experiment, pt: Point, record: dict) -> xr.Dataset:
@@ -670,6 +777,15 @@ def _ensure_available(exp: Experiment, points: list[Point]) -> None:
         real.ensure_available(opts)
 
 
+def _finish_group(groups: dict[str, list[Point]], finish, lead: Point, record: dict) -> None:
+    """``finish`` every point of ``lead``'s group: each with its own record from the task's
+    ``"batch"``, or all with the lead's (e.g. the error of a task whose worker died)."""
+    batch = record.pop("batch", None)
+    finish(lead, record)
+    for pt in groups[lead.key][1:]:
+        finish(pt, batch[pt.key] if batch is not None else dict(record))
+
+
 class _Runner:
     """Where the points run: this process, a local cluster (started when there is work)
     or a running scheduler (connected at once, so a bad address stops the sweep before
@@ -741,6 +857,9 @@ class _Runner:
         return len(info.get("workers", {}))
 
     def execute(self, exp, todo, finish, bar) -> None:
+        # points that can share a network are one task, run on one build (network_groups)
+        groups = {grp[0].key: grp for grp in network_groups(todo)}
+        todo = [grp[0] for grp in groups.values()]
         args = {
             pt.key: (
                 pt.model,
@@ -750,9 +869,11 @@ class _Runner:
                 pt.seed,
                 exp.observables,
                 exp.derived,
+                [(o.key, o.params, o.seed) for o in groups[pt.key][1:]],
             )
             for pt in todo
         }
+        finish = functools.partial(_finish_group, groups, finish)
         backends = sorted(
             {pkg for pt in todo for pkg in get_realization(pt.model, pt.realization).requires}
         )
@@ -1149,6 +1270,8 @@ __all__ = [
     "expand",
     "experiments",
     "get_experiment",
+    "input_params",
+    "network_groups",
     "point_key",
     "read_point",
     "register_experiment",
