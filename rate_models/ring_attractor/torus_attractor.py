@@ -21,6 +21,8 @@ network models of grid cells. PLoS Comput. Biol. 5(2), e1000291.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pydantic
 from pydantic import Field
@@ -53,6 +55,12 @@ class TorusParams(Params):
     alpha: float = Field(0.10315, gt=0, description="alpha: velocity gain of the drive (s/m)")
     velocity_x: float = Field(0.0, ge=-1, le=1, description="velocity along axis 0 (m/s)")
     velocity_y: float = Field(0.0, ge=-1, le=1, description="velocity along axis 1 (m/s)")
+    velocity: Literal["constant", "random"] = Field(
+        "constant", description="constant (velocity_x, velocity_y) or a random trajectory"
+    )
+    velocity_sd: float = Field(
+        0.3, gt=0, le=1, description="random trajectory: s.d. of each velocity axis (m/s)"
+    )
     settle_s: float = Field(0.3, gt=0, description="pattern formation, no velocity input")
     duration_s: float = Field(0.8, gt=0, description="simulated time")
     dt_s: float = Field(1e-3, gt=0, le=2e-3, description="Euler step")
@@ -88,9 +96,53 @@ def torus_weights(params: TorusParams, rng: np.random.Generator) -> dict:
     return {"W0": w0, "direction": direction}
 
 
+#: correlation time of the random trajectory's velocity (s)
+VELOCITY_TAU_S = 0.3
+
+
+def n_steps(params: TorusParams) -> int:
+    return int(round(params.duration_s / params.dt_s))
+
+
+def random_velocity(params: TorusParams, rng: np.random.Generator) -> np.ndarray:
+    """(n_steps, 2) velocity (m/s) on the ``dt_s`` grid: two independent
+    Ornstein-Uhlenbeck processes (s.d. ``velocity_sd``, correlation ``VELOCITY_TAU_S``),
+    started from their stationary law."""
+    a = np.exp(-params.dt_s / VELOCITY_TAU_S)
+    noise = rng.standard_normal((n_steps(params), 2))
+    v = np.empty_like(noise)
+    v[0] = params.velocity_sd * noise[0]
+    for k in range(1, len(v)):
+        v[k] = a * v[k - 1] + params.velocity_sd * np.sqrt(1 - a * a) * noise[k]
+    return v
+
+
 def torus_inputs(params: TorusParams, weights: dict, rng: np.random.Generator) -> dict:
-    """``s0`` (n, n): initial activity uniform in [0, 0.1)."""
-    return {"s0": 0.1 * rng.random((params.n_side, params.n_side))}
+    """``s0`` (n, n): initial activity uniform in [0, 0.1); with ``velocity="random"``
+    also ``velocity`` (n_steps, 2), m/s, used after ``settle_s``."""
+    out = {"s0": 0.1 * rng.random((params.n_side, params.n_side))}
+    if params.velocity == "random":
+        out["velocity"] = random_velocity(params, rng)
+    return out
+
+
+def velocity_trace(params: TorusParams, inputs: dict) -> np.ndarray:
+    """(n_steps, 2) velocity (m/s) of every step: zero while the pattern settles, then
+    the constant (velocity_x, velocity_y) or the given trajectory."""
+    v = (
+        np.asarray(inputs["velocity"], dtype=np.float64)
+        if "velocity" in inputs
+        else np.tile([params.velocity_x, params.velocity_y], (n_steps(params), 1))
+    ).copy()
+    settle = np.arange(len(v)) * params.dt_s < params.settle_s - 1e-12
+    v[settle] = 0.0
+    return v
+
+
+def direction_drive(params: TorusParams, direction: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The drive 1 + alpha e_d . v of every neuron for one velocity ``v`` (m/s), (n, n)."""
+    e = TORUS_DIRECTIONS[np.asarray(direction)]
+    return 1.0 + params.alpha * (e[..., 0] * v[0] + e[..., 1] * v[1])
 
 
 def torus_validate(params: TorusParams, weights: dict, inputs: dict) -> None:
@@ -102,6 +154,8 @@ def torus_validate(params: TorusParams, weights: dict, inputs: dict) -> None:
         ("inputs", inputs, "s0"),
     ):
         check_array(where, kind, mapping, key, (n, n), "(n_side, n_side)")
+    if params.velocity == "random":
+        check_array(where, "inputs", inputs, "velocity", (n_steps(params), 2), "(n_steps, 2)")
     direction = np.asarray(weights["direction"])
     if not np.isin(direction, np.arange(4)).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isin(direction, np.arange(4)))[0])
@@ -154,14 +208,18 @@ def run_torus(params: TorusParams, weights: dict, inputs: dict, seed: int, optio
         drive[masks[k]] += params.alpha * (dx * params.velocity_x + dy * params.velocity_y)
     s = np.array(inputs["s0"], dtype=np.float64)
     dt = params.dt_s
-    n_steps = int(round(params.duration_s / dt))
+    steps = n_steps(params)
     every = max(1, int(round(params.record_dt_s / dt)))
+    trajectory = velocity_trace(params, inputs) if params.velocity == "random" else None
     frames = []
-    for step in range(n_steps):
+    for step in range(steps):
         if step % every == 0:
             frames.append(s.copy())
         acc = sum(kernels[k] * np.fft.rfft2(s * masks[k]) for k in range(4))
-        b = drive if step * dt >= params.settle_s - 1e-12 else 1.0
+        if trajectory is not None:
+            b = direction_drive(params, direction, trajectory[step])
+        else:
+            b = drive if step * dt >= params.settle_s - 1e-12 else 1.0
         s = s + dt / params.tau_s * (-s + np.maximum(np.fft.irfft2(acc, s=(n, n)) + b, 0.0))
     sheet = np.array(frames)
     t = np.arange(len(sheet)) * every * dt
@@ -208,7 +266,16 @@ def torus_observe(result: Result, params: TorusParams, weights: dict, inputs: di
     """``pattern_period`` (neurons, from the strongest mode of the last frame) and its
     linear-stability prediction ``pattern_period_theory``; ``pattern_contrast`` (max -
     min) / mean of the last frame; ``pattern_velocity_x``/``_y`` (neurons/s, slopes of
-    the displacement after ``settle_s`` + 0.05 s) and ``pattern_speed``."""
+    the displacement after ``settle_s`` + 0.05 s) and ``pattern_speed``;
+    ``pattern_orientation_deg``: angle of the strongest mode's wave vector, modulo 60
+    degrees (the hexagonal lattice's symmetry); ``pattern_drift``: distance (neurons) the
+    pattern moved between ``settle_s`` + 0.05 s and the end.
+
+    With ``velocity="random"`` also the path integration, from ``settle_s`` on:
+    ``position`` (T, 2, neurons; zero before), ``path_m`` (T, 2, the integrated velocity
+    in m), ``integration_gain`` (neurons per m: the least-squares line through the origin
+    of position on path, both axes), ``integration_error`` (T, neurons: |position - gain
+    path|) and ``final_integration_error``."""
     sheet = np.asarray(result.traces["activity"], dtype=np.float64)
     n = params.n_side
     last = sheet[-1]
@@ -223,9 +290,11 @@ def torus_observe(result: Result, params: TorusParams, weights: dict, inputs: di
         disp, _ = pattern_displacement(sheet[keep])
         tk = result.t[keep]
         vx, vy = (float(np.polyfit(tk, disp[:, i], 1)[0]) for i in (0, 1))
+        drift = float(np.hypot(*disp[-1]))
     else:
-        vx = vy = 0.0
+        vx = vy = drift = 0.0
     mean = last.mean()
+    extra = _path_integration(result, params, inputs) if params.velocity == "random" else {}
     return {
         "pattern_period": period,
         "pattern_period_theory": lattice_period_theory(params, np.asarray(weights["W0"])),
@@ -233,6 +302,32 @@ def torus_observe(result: Result, params: TorusParams, weights: dict, inputs: di
         "pattern_velocity_x": vx,
         "pattern_velocity_y": vy,
         "pattern_speed": float(np.hypot(vx, vy)),
+        "pattern_orientation_deg": float(np.degrees(np.arctan2(k[1], k[0])) % 60.0),
+        "pattern_drift": drift,
+        **extra,
+    }
+
+
+def _path_integration(result: Result, params: TorusParams, inputs: dict) -> dict:
+    """Decoded position against the integrated velocity (see :func:`torus_observe`)."""
+    sheet = np.asarray(result.traces["activity"], dtype=np.float64)
+    t = np.asarray(result.t, dtype=np.float64)
+    on = t >= params.settle_s - 1e-9
+    position = np.zeros((len(t), 2))
+    if np.ptp(sheet[on][0]) > 0:
+        position[on] = pattern_displacement(sheet[on])[0]
+    v = velocity_trace(params, inputs)
+    steps = np.rint(t / params.dt_s).astype(np.int64)
+    path = np.r_[[[0.0, 0.0]], np.cumsum(v, axis=0) * params.dt_s][steps]
+    norm = float(np.sum(path[on] ** 2))
+    gain = float(np.sum(position[on] * path[on]) / norm) if norm > 0 else 0.0
+    error = np.hypot(*(position - gain * path).T)
+    return {
+        "position": position,
+        "path_m": path,
+        "integration_gain": gain,
+        "integration_error": error,
+        "final_integration_error": float(error[-1]),
     }
 
 
