@@ -4,9 +4,12 @@
 >>> r = neurotwin.run("hopfield", "reference", n_units=100, n_patterns=5, seed=1)
 >>> r.observables["final_overlap"] > 0.9
 True
+>>> neurotwin.describe("hopfield").field("n_units").allowed
+'an integer >= 2'
 """
 
 from .compare import Comparison, compare
+from .describe import describe
 from .errors import (
     BackendUnavailable,
     ExportUnsupported,
@@ -29,6 +32,7 @@ __all__ = [
     "Result",
     "SimulationError",
     "compare",
+    "describe",
     "models",
     "run",
 ]

@@ -145,23 +145,131 @@ def _fail(exc: Exception) -> None:
 
 @app.command("list")
 def list_models() -> None:
-    """Every model and realization, and whether it can run here."""
-    from .registry import get_model, models
+    """Every model (one line on what it is), its realizations and whether each can run
+    here, and the experiments (``neurotwin sweep NAME``)."""
+    from .describe import summary
+    from .registry import all_models
+    from .sweep import experiments
 
-    table = Table("model", "realization", "available here", "needs")
-    for model in models():
-        for name, real in get_model(model).realizations.items():
+    table = Table("model", "what it is", "realization", "available here", "needs")
+    for model, spec in all_models().items():
+        for i, (name, real) in enumerate(spec.realizations.items()):
             why = real.why_unavailable()
             table.add_row(
-                model,
+                model if i == 0 else "",
+                escape(summary(spec)) if i == 0 else "",
                 name,
                 "yes" if why is None else escape(f"no: {why}"),
                 ", ".join(real.requires) or "-",
             )
     console.print(table)
+    exps = experiments()
+    title = "experiments (neurotwin sweep NAME)"
+    table = Table("experiment", "model", "what it shows", title=title)
+    for name, exp in exps.items():
+        if name.endswith("-quick") and name.removesuffix("-quick") in exps:
+            continue
+        quick = " (also NAME-quick, or --quick)" if f"{name}-quick" in exps else ""
+        table.add_row(name, exp.model, escape(_first_sentence(exp.description) + quick))
+    console.print(table)
 
 
-@app.command()
+def _first_sentence(text: str, limit: int = 110) -> str:
+    import re
+
+    text = " ".join(text.split())
+    text = re.split(r"(?<!\bal)(?<![A-Z])\.\s+(?=[A-Z(])|:\s", text, maxsplit=1)[0].rstrip(".")
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 4)] + " ..."
+
+
+@app.command("params")
+def params_(
+    model: str,
+    realization: Annotated[
+        str | None, typer.Option(help="only this realization's options (default: all)")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Every parameter of MODEL and option of its realizations: default, unit, allowed
+    values and meaning (set them with ``--set NAME=VALUE``; a value may carry a unit,
+    ``--set tau_m=20ms``)."""
+    from .describe import describe
+
+    d = describe(model, realization)
+    if json_:
+        _print_json(d.to_dict())
+        return
+    print_description(d)
+
+
+def print_description(d) -> None:
+    """:class:`neurotwin.describe.Description` as rich tables."""
+    from .describe import default_text
+
+    console.print(f"[bold]{escape(d.model)}[/bold]: {escape(d.summary)}", highlight=False)
+    for title, fields in d.sections():
+        table = Table("name", "default", "unit", "allowed", "meaning", title=escape(title))
+        for f in fields:
+            table.add_row(
+                f.name, escape(default_text(f)), escape(f.unit or "-"), escape(f.allowed),
+                escape(f.meaning),
+            )  # fmt: skip
+        console.print(table)
+    table = Table("observable", "unit", title="observables (unit ?: not declared yet)")
+    for o in d.observables:
+        table.add_row(escape(o.name + (" (key)" if o.key else "")), escape(o.unit or "-"))
+    console.print(table)
+
+
+def with_units(model: str, sets: dict[str, Any]) -> dict[str, Any]:
+    """``sets`` with quantities converted and unit-less names resolved against every field
+    of MODEL's parameters and of its realizations' options (``tau_rc=10ms`` ->
+    ``tau_rc_s=0.01``), for commands that pass the values on by name."""
+    from .registry import get_model
+    from .units import resolve
+
+    spec = get_model(model)
+    return resolve([spec.params, *(r.options for r in spec.realizations.values())], sets)
+
+
+class _RunCommand(typer.core.TyperCommand):
+    """``run MODEL --help``: the usual help, then MODEL's parameters (and with
+    ``--realization R`` only R's options)."""
+
+    #: options of ``run`` that take a value (so their value is not MODEL)
+    VALUED = ("--realization", "--set", "--seed", "--out", "--patterns", "--weights")
+
+    def parse_args(self, ctx, args):
+        model = realization = None
+        it = iter(args)
+        for tok in it:
+            if tok in self.VALUED:
+                value = next(it, None)
+                if tok == "--realization":
+                    realization = value
+            elif tok.startswith("--realization="):
+                realization = tok.partition("=")[2]
+            elif not tok.startswith("-") and model is None:
+                model = tok
+        ctx.meta["neurotwin.help_for"] = (model, realization)
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx, formatter):
+        super().format_help(ctx, formatter)
+        model, realization = ctx.meta.get("neurotwin.help_for", (None, None))
+        if model is None:
+            return
+        from .describe import describe
+
+        try:
+            d = describe(model, realization)
+        except NeurotwinError as exc:
+            console.print(escape(f"(no parameters to show: {exc})"), highlight=False)
+            return
+        print_description(d)
+
+
+@app.command(cls=_RunCommand)
 def run(
     model: str,
     realization: Annotated[str, typer.Option(help="realization name")] = "reference",
@@ -177,7 +285,8 @@ def run(
         Path | None, typer.Option(help="your own weights, an .npz of named arrays")
     ] = None,
 ) -> None:
-    """Run one realization of MODEL and print its scalar observables."""
+    """Run one realization of MODEL and print its scalar observables (``run MODEL --help``
+    lists MODEL's parameters; ``--set tau_m=20ms`` sets one with a unit)."""
     from .harness import execute, prepare
 
     _progress(json_)
@@ -388,7 +497,7 @@ def deploy(
     from .deploy import report_rows
 
     try:
-        report = do_deploy(model, target, None, seed, **parse_sets(set_))
+        report = do_deploy(model, target, None, seed, **with_units(model, parse_sets(set_)))
     except NeurotwinError as exc:
         _fail(exc)
     if json_:
