@@ -36,14 +36,30 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numba
 import numpy as np
 from pydantic import Field
 
+from neurotwin import budget
 from neurotwin.errors import InputError, ParamError
 from neurotwin.params import Params
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
+
+from . import recall
+from .recall import CountFields, DenseFields, FactoredFields
+from .storage import (  # noqa: F401 - the model's public names
+    ASYMMETRY_EXTRA_MATRICES,
+    RULE_EXTRA_MATRICES,
+    STORAGE,
+    HebbianWeights,
+    counts_exact,
+    hebbian,
+    hebbian_counts,
+    mix_asymmetry,
+    pseudoinverse,
+    random_patterns,
+    storkey,
+)
 
 #: a cue counts as recalled when its final overlap with the target reaches this
 RECALL_THRESHOLD = 0.95
@@ -70,59 +86,32 @@ class HopfieldParams(Params):
     max_sweeps: int = Field(100, ge=1, description="upper bound on sweeps per recall")
 
 
-# -- patterns and weights ----------------------------------------------------
+# -- patterns and weights (storage.py) -----------------------------------------------
 
 
-def random_patterns(n_patterns: int, n_units: int, rng: np.random.Generator) -> np.ndarray:
-    """Unbiased random ±1 patterns, shape (P, N), int8."""
-    return np.where(rng.random((n_patterns, n_units)) < 0.5, -1, 1).astype(np.int8)
+class ReferenceOptions(Params):
+    """How the reference computes the local fields (the same states either way)."""
 
-
-def hebbian(patterns: np.ndarray) -> np.ndarray:
-    x = patterns.astype(np.float64)
-    w = x.T @ x / x.shape[1]
-    np.fill_diagonal(w, 0.0)
-    return w
-
-
-def pseudoinverse(patterns: np.ndarray) -> np.ndarray:
-    x = patterns.astype(np.float64)
-    w = x.T @ np.linalg.pinv(x @ x.T) @ x
-    np.fill_diagonal(w, 0.0)
-    return w
-
-
-def storkey(patterns: np.ndarray) -> np.ndarray:
-    n = patterns.shape[1]
-    w = np.zeros((n, n))
-    for xi in patterns.astype(np.float64):
-        # h_ij = sum_{k != i, j} w_ik xi_k  =  h_i - w_ii xi_i - w_ij xi_j  (w_ii = 0)
-        h = w @ xi
-        hij = h[:, None] - w * xi[None, :]
-        w += (np.outer(xi, xi) - xi[:, None] * hij.T - hij * xi[None, :]) / n
-    np.fill_diagonal(w, 0.0)
-    return w
-
-
-STORAGE = {"hebbian": hebbian, "pseudoinverse": pseudoinverse, "storkey": storkey}
-
-
-def mix_asymmetry(w: np.ndarray, asymmetry: float, rng: np.random.Generator) -> np.ndarray:
-    """``(1 - a) W + a A`` with ``A`` random antisymmetric, ``||A||_F = ||W||_F``."""
-    if asymmetry == 0:
-        return w
-    r = rng.standard_normal(w.shape)
-    a = r - r.T
-    a *= np.linalg.norm(w) / max(np.linalg.norm(a), 1e-300)
-    return (1 - asymmetry) * w + asymmetry * a
+    weights_form: Literal["auto", "dense", "factored"] = Field(
+        "auto",
+        description="'dense': one N x N matrix (float32 Hebbian sums where exact, else "
+        "float64 W); 'factored': fields as patterns^T (patterns s), memory O(N P), Hebbian "
+        "storage only; 'auto': dense where it fits in the available memory, else factored",
+    )
 
 
 def weights(params: HopfieldParams, rng: np.random.Generator) -> dict:
-    """Draw the patterns and store them: ``{"W", "patterns", "U"}``."""
+    """Draw the patterns and store them: ``{"W", "patterns", "U"}``.
+
+    Hebbian weights without asymmetry come as a :class:`HebbianWeights`, whose W is
+    formed (float64, as ever) only when read: the reference never reads it.
+    """
     _check_storage_rule(params)
     patterns = random_patterns(params.n_patterns, params.n_units, rng)
-    w = mix_asymmetry(STORAGE[params.storage](patterns), params.asymmetry, rng)
     u = np.full(params.n_units, params.threshold)
+    if params.storage == "hebbian" and params.asymmetry == 0:
+        return HebbianWeights(patterns, u)
+    w = mix_asymmetry(STORAGE[params.storage](patterns), params.asymmetry, rng)
     return {"W": w, "patterns": patterns, "U": u}
 
 
@@ -185,6 +174,8 @@ def complete_weights(params: HopfieldParams, given: dict) -> dict:
     _check_storage_rule(params)
     shape = (params.n_patterns, params.n_units)
     _check_array("weights", given, "patterns", shape, "(n_patterns, n_units)", pm1=True)
+    if params.storage == "hebbian" and set(given) == {"patterns", "U"}:
+        return HebbianWeights(np.asarray(given["patterns"]), given["U"])
     given["W"] = STORAGE[params.storage](np.asarray(given["patterns"]))
     return given
 
@@ -210,49 +201,7 @@ def make_inputs(params: HopfieldParams, weights: dict, rng: np.random.Generator)
     }
 
 
-# -- dynamics ------------------------------------------------------------------
-
-
-@numba.njit(cache=True)
-def _async_sweep(wt, u, s, h, order, rand, temperature, active, tie):  # pragma: no cover - jit
-    """One asynchronous sweep of every active probe; updates ``s`` and fields ``h`` in place.
-
-    ``h`` is kept incrementally: a flip of unit i changes every h_j by 2 s_i W_ji
-    (row i of ``wt = W.T``), so a sweep costs O(N) per visit plus O(N) per flip.
-    """
-    n_probes, n = s.shape
-    flips = np.zeros(n_probes, np.int64)
-    for c in range(n_probes):
-        if not active[c]:
-            continue
-        sc, hc, oc, rc = s[c], h[c], order[c], rand[c]
-        for k in range(n):
-            i = oc[k]
-            field = hc[i] - u[i]
-            if temperature == 0.0:
-                if field > tie:
-                    new = 1
-                elif field < -tie:
-                    new = -1
-                else:
-                    new = sc[i]
-            else:
-                p = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
-                new = 1 if rc[k] < p else -1
-            if new != sc[i]:
-                sc[i] = new
-                d = 2.0 * new
-                row = wt[i]
-                for j in range(n):
-                    hc[j] += d * row[j]
-                flips[c] += 1
-    return flips
-
-
-def _tie(w: np.ndarray) -> float:
-    # fields within this of the threshold count as ties (keep state); far below any
-    # real field difference (>= 1/N for Hebbian), far above incremental round-off
-    return 1e-9 * max(float(np.abs(w).max()), 1e-300)
+# -- dynamics (recall.py) ------------------------------------------------------------
 
 
 def async_recall(
@@ -263,7 +212,7 @@ def async_recall(
     temperature: float = 0.0,
     max_sweeps: int = 100,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Asynchronous recall of many probes at once.
+    """Asynchronous recall of many probes at once, from a dense W (float64).
 
     Parameters
     ----------
@@ -278,30 +227,8 @@ def async_recall(
         Sweeps until a sweep without a flip (that sweep not counted); -1 if
         it never came (always -1 for T > 0).
     """
-    s = np.array(s0, dtype=np.int8, copy=True)
-    wt = np.ascontiguousarray(w.T, dtype=np.float64)
-    u = np.asarray(u, dtype=np.float64)
-    h = s.astype(np.float64) @ w.T
-    n_probes, n = s.shape
-    active = np.ones(n_probes, dtype=np.bool_)
-    converged_at = np.full(n_probes, -1)
-    states = [s.copy()]
-    rand = np.empty((n_probes, n))
-    tie = _tie(w)
-    base = np.broadcast_to(np.arange(n), (n_probes, n))
-    for sweep in range(max_sweeps):
-        order = rng.permuted(base, axis=1)
-        if temperature > 0:
-            rand = rng.random((n_probes, n))
-        flips = _async_sweep(wt, u, s, h, order, rand, float(temperature), active, tie)
-        states.append(s.copy())
-        if temperature == 0:
-            done = active & (flips == 0)
-            converged_at[done] = sweep
-            active &= ~done
-            if not active.any():
-                break
-    return np.stack(states), converged_at
+    out = recall.asynchronous(DenseFields(w), u, s0, rng, temperature, max_sweeps)
+    return out.states, out.converged_at
 
 
 def sync_recall(
@@ -319,70 +246,92 @@ def sync_recall(
     and ``two_cycle`` (C,) bool: the probe alternates between two states
     (s(t+1) = s(t-1) != s(t)), the limit cycle synchronous updates allow.
     """
-    s = np.asarray(s0, dtype=dtype)
-    wt = np.ascontiguousarray(w.T, dtype=dtype)
-    u = np.asarray(u, dtype=dtype)
-    tie = _tie(w) if dtype == np.float64 else 1e-5 * float(np.abs(w).max())
-    n_probes = s.shape[0]
-    active = np.ones(n_probes, dtype=bool)
-    converged_at = np.full(n_probes, -1)
-    two_cycle = np.zeros(n_probes, dtype=bool)
-    states = [s.astype(np.int8)]
-    field = np.empty_like(s)
-    for step in range(max_sweeps):
-        np.matmul(s, wt, out=field)
-        field -= u
-        if temperature == 0:
-            # sign of the field; a tie (|field| <= tie) keeps the current state
-            new = np.where(np.abs(field) > tie, np.sign(field), s)
-        else:
-            p = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
-            new = np.where(rng.random(s.shape) < p, 1, -1).astype(dtype)
-        if not active.all():
-            new[~active] = s[~active]
-        if temperature == 0:
-            fixed = active & (new == s).all(axis=1)
-            if len(states) >= 2:
-                prev = states[-2]
-                cycle = active & ~fixed & (new == prev).all(axis=1)
-            else:
-                cycle = np.zeros(n_probes, dtype=bool)
-            converged_at[fixed] = step
-            two_cycle |= cycle
-            active &= ~(fixed | cycle)
-        s = new
-        states.append(s.astype(np.int8))
-        if not active.any():
-            break
-    return np.stack(states), converged_at, two_cycle
+    out = recall.sync(DenseFields(w, dtype), u, s0, rng, temperature, max_sweeps)
+    return out.states, out.converged_at, out.two_cycle
 
 
 # -- observables -----------------------------------------------------------------
 
+#: rows of states (or pattern entries) per block of the chunked products below
+_CHUNK_BYTES = 64 * 2**20
 
-def energy(states: np.ndarray, w: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """E = -1/2 s^T W s + U.s for every state along the last axis."""
-    s = states.reshape(-1, states.shape[-1]).astype(np.float64)
-    e = -0.5 * np.sum((s @ w.T) * s, axis=1) + s @ u
-    return e.reshape(states.shape[:-1])
+
+def _row_blocks(n_rows: int, row_bytes: int):
+    step = max(1, _CHUNK_BYTES // max(row_bytes, 1))
+    for r in range(0, n_rows, step):
+        yield slice(r, min(r + step, n_rows))
+
+
+def overlap_counts(states: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+    """``xi^mu . s`` for every state and pattern (new last axis), float32 integers.
+
+    Float32 products of ±1 are exact (N < 2^24); states and patterns go through in
+    blocks, so no float copy of all states or of all patterns is made.
+    """
+    n = states.shape[-1]
+    s = states.reshape(-1, n)
+    p = patterns.shape[0]
+    out = np.empty((s.shape[0], p), dtype=np.float32)
+    for pb in _row_blocks(p, 4 * n):
+        xt = patterns[pb].astype(np.float32).T
+        for sb in _row_blocks(s.shape[0], 4 * n):
+            with recall.blas_threads(2.0 * (sb.stop - sb.start) * n * (pb.stop - pb.start)):
+                np.matmul(s[sb].astype(np.float32), xt, out=out[sb, pb])
+    return out.reshape(states.shape[:-1] + (p,))
 
 
 def overlaps(states: np.ndarray, patterns: np.ndarray) -> np.ndarray:
-    """m_mu = (1/N) xi^mu . s, for every pattern mu (new last axis)."""
-    s = states.reshape(-1, states.shape[-1]).astype(np.float64)
-    m = s @ patterns.T.astype(np.float64) / patterns.shape[1]
-    return m.reshape(states.shape[:-1] + (patterns.shape[0],))
+    """m_mu = (1/N) xi^mu . s, for every pattern mu (new last axis), float64."""
+    return overlap_counts(states, patterns).astype(np.float64) / patterns.shape[1]
+
+
+def energy(states: np.ndarray, w: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """E = -1/2 s^T W s + U.s for every state along the last axis (any W)."""
+    n = states.shape[-1]
+    s = states.reshape(-1, n)
+    e = np.empty(s.shape[0])
+    for b in _row_blocks(s.shape[0], 8 * n):
+        sb = s[b].astype(np.float64)
+        e[b] = -0.5 * np.sum((sb @ w.T) * sb, axis=1) + sb @ u
+    return e.reshape(states.shape[:-1])
+
+
+def hebbian_energy(counts: np.ndarray, states: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """E of Hebbian W = (Xi^T Xi - P I) / N from the overlap counts c = Xi s:
+    s^T W s = (sum_mu c_mu^2 - P N) / N, so E = -(sum c^2 - P N) / (2 N) + U.s.
+    O(P) per state instead of O(N^2); the sums are exact integers in float64."""
+    n = states.shape[-1]
+    p = counts.shape[-1]
+    sq = np.einsum("...p,...p->...", counts, counts, dtype=np.float64)
+    us = np.empty(states.shape[:-1]).reshape(-1)
+    s = states.reshape(-1, n)
+    u = np.asarray(u, dtype=np.float64)
+    for b in _row_blocks(s.shape[0], 8 * n):
+        us[b] = s[b].astype(np.float64) @ u
+    return -(sq - p * n) / (2 * n) + us.reshape(states.shape[:-1])
 
 
 def observe(result: Result, params: HopfieldParams, weights: dict, inputs: dict) -> dict:
-    """Observables shared by every realization, computed from the ±1 ``state`` trace."""
+    """Observables shared by every realization, computed from the ±1 ``state`` trace.
+
+    ``energy``: from the overlap counts where W is the Hebbian W of the patterns
+    (:func:`hebbian_energy`), else from the fields the realization had (the reference
+    on any other W), else from W.
+    """
     states = result.traces["state"]
-    m = overlaps(states, weights["patterns"])
+    counts = overlap_counts(states, weights["patterns"])
+    m = counts.astype(np.float64) / states.shape[-1]
     targets = inputs["targets"]
     final = m[-1, np.arange(len(targets)), targets]
+    if isinstance(weights, HebbianWeights):
+        e = hebbian_energy(counts, states, weights["U"])
+    elif "energy" in result.observables:
+        e = result.observables["energy"]
+    else:
+        e = energy(states, weights["W"], weights["U"])
     return {
         "overlap": m,
-        "energy": energy(states, weights["W"], weights["U"]),
+        "energy": e,
         "final_overlaps": final,
         "final_overlap": float(final.mean()),
         "recall_fraction": float((final >= RECALL_THRESHOLD).mean()),
@@ -390,9 +339,13 @@ def observe(result: Result, params: HopfieldParams, weights: dict, inputs: dict)
 
 
 def validate(params: HopfieldParams, weights: dict, inputs: dict) -> None:
-    """Check user-supplied arrays against the parameters; raise InputError naming the array."""
+    """Check user-supplied arrays against the parameters; raise InputError naming the array.
+
+    A Hebbian W not yet formed is the patterns' own (nothing to check, nothing formed).
+    """
     n, p, c = params.n_units, params.n_patterns, params.n_cues
-    _check_array("weights", weights, "W", (n, n), "(n_units, n_units)")
+    if not (isinstance(weights, HebbianWeights) and not weights.formed):
+        _check_array("weights", weights, "W", (n, n), "(n_units, n_units)")
     _check_array("weights", weights, "patterns", (p, n), "(n_patterns, n_units)", pm1=True)
     _check_array("weights", weights, "U", (n,), "(n_units,)")
     _check_array("inputs", inputs, "cues", (c, n), "(n_cues, n_units)", pm1=True)
@@ -405,6 +358,19 @@ def validate(params: HopfieldParams, weights: dict, inputs: dict) -> None:
         )
 
 
+def _first_bad(arr: np.ndarray, bad_of) -> tuple[int, ...] | None:
+    """Index of the first entry where ``bad_of(block)`` holds, in row blocks (no
+    array-sized temporary)."""
+    flat = arr.reshape(len(arr), -1) if arr.ndim > 1 else arr.reshape(-1, 1)
+    for b in _row_blocks(len(flat), max(flat.shape[1], 1) * 8):
+        bad = bad_of(flat[b])
+        if bad.any():
+            r, col = np.argwhere(bad)[0]
+            flat_index = (b.start + r) * flat.shape[1] + col
+            return tuple(int(i) for i in np.unravel_index(flat_index, arr.shape))
+    return None
+
+
 def _check_array(kind, mapping, key, shape, shape_name, pm1=False) -> None:
     where = f"hopfield {kind}[{key!r}]"
     if not isinstance(mapping, dict) or key not in mapping:
@@ -415,42 +381,146 @@ def _check_array(kind, mapping, key, shape, shape_name, pm1=False) -> None:
         raise InputError(f"{where}: must have shape {shape_name} = {shape} (got {arr.shape})")
     if not np.issubdtype(arr.dtype, np.number):
         raise InputError(f"{where}: must be numeric (got dtype {arr.dtype})")
-    bad = ~np.isfinite(arr.astype(np.float64))
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(f"{where}: must be finite (got {arr[idx]} at index {idx})")
-    if pm1 and not np.isin(arr, (-1, 1)).all():
-        idx = tuple(int(i) for i in np.argwhere(~np.isin(arr, (-1, 1)))[0])
-        raise InputError(f"{where}: must contain only -1 and +1 (got {arr[idx]} at index {idx})")
+    if not np.issubdtype(arr.dtype, np.integer):
+        idx = _first_bad(arr, lambda b: ~np.isfinite(b.astype(np.float64)))
+        if idx is not None:
+            raise InputError(f"{where}: must be finite (got {arr[idx]} at index {idx})")
+    if pm1:
+        idx = _first_bad(arr, lambda b: (b != 1) & (b != -1))
+        if idx is not None:
+            raise InputError(
+                f"{where}: must contain only -1 and +1 (got {arr[idx]} at index {idx})"
+            )
 
 
-@realization("hopfield", "reference")
-def run_reference(params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None):
-    """Binary units, asynchronous (numba kernel) or synchronous (batched matmul) updates."""
+# -- which form of the weights, and what a run costs ---------------------------------------
+
+#: sweeps a zero-temperature run with symmetric W is assumed to take at most (it stops
+#: at a fixed point or, synchronously, a 2-cycle; the capacity sweeps here need < 50)
+CONVERGED_SWEEPS = 50
+#: bytes Brian2 holds per synapse at the least (indices, weight); measured ~62 (issue 16)
+BRIAN2_SYNAPSE_BYTES = 24
+
+
+def _hebbian_symmetric(params: HopfieldParams) -> bool:
+    return params.storage == "hebbian" and params.asymmetry == 0
+
+
+def dense_bytes(params: HopfieldParams, form: str) -> int:
+    """The N x N arrays (and their scratch) of the dense forms."""
+    n, p = params.n_units, params.n_patterns
+    if form == "dense-counts":  # K float32 + the float32 patterns and their transpose
+        return 4 * n * n + 8 * n * p
+    extra = RULE_EXTRA_MATRICES[params.storage]
+    if params.asymmetry > 0:
+        extra += ASYMMETRY_EXTRA_MATRICES
+    copies = 1 + extra + (0 if _hebbian_symmetric(params) else 1)  # W.T for the kernels
+    return 8 * n * n * copies + 16 * n * p
+
+
+def factored_bytes(params: HopfieldParams) -> int:
+    """Float32 patterns for the products, int8 (N, P) rows for the asynchronous kernel."""
+    n, p, c = params.n_units, params.n_patterns, params.n_cues
+    return 4 * n * p + (n * p if params.update == "async" else 0) + 12 * c * p
+
+
+def weights_form(params: HopfieldParams, options: ReferenceOptions | None) -> str:
+    """The reference's form: 'dense-counts' (float32 Hebbian sums), 'dense-float64' or
+    'factored'; 'auto' takes the dense form where it fits in the available memory."""
+    asked = options.weights_form if options is not None else "auto"
+    hebb = _hebbian_symmetric(params)
+    if asked == "factored" and not hebb:
+        raise ParamError(
+            "ReferenceOptions.weights_form: 'factored' needs storage='hebbian' and "
+            "asymmetry=0, the rule whose W is a product of the patterns (got 'factored')"
+        )
+    if asked == "factored":
+        return "factored"
+    dense = "dense-counts" if hebb and params.temperature == 0 else "dense-float64"
+    if asked == "dense" or not hebb:
+        return dense
+    return dense if dense_bytes(params, dense) <= budget.available_memory() else "factored"
+
+
+def estimate(params: HopfieldParams, options, realization: str) -> budget.Cost:
+    """Memory and unit updates of one run (checked before anything is drawn).
+
+    Sweeps: ``max_sweeps`` where the run may never stop (T > 0, asymmetric or given W),
+    else at most :data:`CONVERGED_SWEEPS`. Memory: the weights in the form the run uses,
+    the patterns and cues, the state trace (list and stacked copy) and the overlaps.
+    """
+    n, p, c = params.n_units, params.n_patterns, params.n_cues
+    stops = params.temperature == 0 and params.asymmetry == 0 and params.storage != "given"
+    sweeps = min(params.max_sweeps, CONVERGED_SWEEPS) if stops else params.max_sweeps
+    trace = (sweeps + 1) * c * (2 * n + 8 * p + 16)
+    drawn = n * p + 3 * c * n + 24 * n + 16 * c * n
+    if realization == "reference":
+        form = weights_form(params, options)
+        w_bytes = factored_bytes(params) if form == "factored" else dense_bytes(params, form)
+    else:  # the spiking networks read the float64 W (a lower bound of what they hold)
+        w_bytes = 16 * n * n
+        if realization == "brian2":
+            w_bytes += BRIAN2_SYNAPSE_BYTES * c * n * (n - 1)
+    sweeps_param = "n_cues" if stops else "max_sweeps"
+    return budget.Cost(
+        bytes=int(w_bytes + drawn + trace),
+        steps=int(sweeps * n * c),
+        memory_param="n_units" if w_bytes + drawn >= trace else sweeps_param,
+        steps_param=sweeps_param,
+    )
+
+
+@realization("hopfield", "reference", options=ReferenceOptions)
+def run_reference(
+    params: HopfieldParams, weights: dict, inputs: dict, seed: int, options=None
+) -> Result:
+    """Binary units, asynchronous (numba kernel) or synchronous (batched matmul) updates.
+
+    Hebbian W at T = 0: from the float32 Hebbian sums (exact; the same states as
+    float64 W). T > 0, other rules, asymmetry or a given W: float64 W. ``factored``:
+    from the patterns, no W.
+    """
     rng = np.random.default_rng(seed)
-    args = (weights["W"], weights["U"], inputs["cues"], rng, params.temperature, params.max_sweeps)
-    if params.update == "async":
-        states, conv_at = async_recall(*args)
-        two_cycle = np.zeros(len(conv_at), dtype=bool)
+    form = weights_form(params, options)
+    patterns = weights["patterns"]
+    with_energy = False
+    k = None
+    if form == "factored":
+        src = FactoredFields(patterns)
+    elif form == "dense-counts" and counts_exact(k := hebbian_counts(patterns), len(patterns)):
+        src = CountFields(k, len(patterns))
     else:
-        states, conv_at, two_cycle = sync_recall(*args)
+        form = "dense-float64"
+        hebb = isinstance(weights, HebbianWeights)
+        src = DenseFields(weights["W"], symmetric=hebb)
+        with_energy = not hebb
+    run = recall.asynchronous if params.update == "async" else recall.sync
+    out = run(
+        src, weights["U"], inputs["cues"], rng, params.temperature, params.max_sweeps,
+        energy=with_energy,
+    )  # fmt: skip
+    del src, k
+    observables = {
+        "converged": bool((out.converged_at >= 0).all()),
+        "sweeps_to_converge": out.converged_at,
+        "limit_cycle": bool(out.two_cycle.any()),
+        "two_cycle": out.two_cycle,
+    }
+    if out.energy is not None:
+        observables["energy"] = out.energy
     return Result(
         model="hopfield",
         realization="reference",
         params=params.model_dump(),
         seed=seed,
-        t=np.arange(len(states), dtype=float),
+        t=np.arange(len(out.states), dtype=float),
         t_unit="sweep",
-        traces={"state": states},
-        observables={
-            "converged": bool((conv_at >= 0).all()),
-            "sweeps_to_converge": conv_at,
-            "limit_cycle": bool(two_cycle.any()),
-            "two_cycle": two_cycle,
-        },
+        traces={"state": out.states},
+        observables=observables,
         provenance={
             "update": params.update,
             "kernel": "numba" if params.update == "async" else "numpy-matmul",
+            "weights_form": form,
         },
     )
 
@@ -473,6 +543,7 @@ SPEC = register_model(
         ],
         adopt=adopt,
         complete_weights=complete_weights,
+        estimate=estimate,
         quick_params={"n_units": 40, "n_patterns": 3, "n_cues": 2, "max_sweeps": 20},
         doc="Hopfield (1982) associative memory: ±1 units, Hebbian/pseudo-inverse/Storkey storage.",
     )

@@ -207,7 +207,7 @@ def test_patterns_and_cues_do_not_depend_on_update_or_temperature():
             {"n_neurons": 5},
             "HopfieldParams.n_neurons: unknown parameter for realization 'reference' (allowed: "
             "n_units, n_patterns, cue_noise, n_cues, update, temperature, storage, asymmetry, "
-            "threshold, max_sweeps) (got 5)",
+            "threshold, max_sweeps, weights_form) (got 5)",
         ),
     ],
 )

@@ -1,0 +1,444 @@
+r"""Recall kernels of the Hopfield reference, for three sources of the local fields.
+
+* :class:`DenseFields`: :math:`h = W s` from a float64 (or float32) matrix, any rule.
+  A tie (:math:`|h_i - U_i| \le 10^{-9} \max|W|`) keeps the unit's state.
+* :class:`CountFields`: the Hebbian sums :math:`m = K s` in float32, exact integers
+  (:mod:`.storage`); :math:`h = m / N`, so :math:`h_i - U_i > \text{tie}` is decided
+  exactly as :math:`m_i > \lfloor N (U_i + \text{tie}) \rfloor`: the same decisions as
+  the float64 W, at float32 speed and half the memory.
+* :class:`FactoredFields`: :math:`m = \Xi^\top (\Xi s) - P s`, never forming W
+  (memory O(N P)); exact in float32 while the overlaps' absolute sum stays below
+  :math:`2^{24}`, else the product is split over blocks of patterns summed in float64.
+
+Synchronous updates multiply all probes still moving at once; asynchronous updates run
+a numba kernel per probe (in parallel over probes) that keeps the fields incrementally:
+O(N) per visit and O(N) per flip (dense), O(P) per visit and per flip (factored).
+
+Threads: the products the kernels start are small next to the machine (e.g.
+100 x 1000 x 1000); OpenBLAS's second thread made those 7-25x slower on the 2-core,
+shared development machine (8 ms -> 56 ms measured), so products below
+:data:`SMALL_PRODUCT_FLOPS` run on one BLAS thread (threadpoolctl); large ones use the
+default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from .storage import EXACT_FLOAT32, max_abs
+
+#: products below this many flops run on one BLAS thread (see the module docstring)
+SMALL_PRODUCT_FLOPS = 2e9
+
+_controller = None
+
+
+def blas_threads(flops: float):
+    """Context: one BLAS thread for a product of ``flops`` below SMALL_PRODUCT_FLOPS."""
+    global _controller
+    if flops >= SMALL_PRODUCT_FLOPS:
+        return contextlib.nullcontext()
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
+
+
+def tie_of(max_w: float) -> float:
+    # fields within this of the threshold count as ties (keep state); far below any
+    # real field difference (>= 1/N for Hebbian), far above incremental round-off
+    return 1e-9 * max(max_w, 1e-300)
+
+
+# -- sources of the fields ----------------------------------------------------------
+
+
+class DenseFields:
+    """``h = s W^T`` from a dense matrix (any rule); float fields with a tie tolerance."""
+
+    integer = False
+    diag = 0.0
+
+    def __init__(self, w: np.ndarray, dtype=np.float64, symmetric: bool = False):
+        self.w = w
+        self.dtype = np.dtype(dtype)
+        self.n = w.shape[0]
+        # W itself where it is symmetric bit for bit (no second N x N array)
+        if symmetric and w.dtype == self.dtype and w.flags.c_contiguous:
+            self.wt = w
+        else:
+            self.wt = np.ascontiguousarray(w.T, dtype=self.dtype)
+        self.tie = tie_of(max_abs(w)) if self.dtype == np.float64 else 1e-5 * max_abs(w)
+
+    def fields(self, s: np.ndarray) -> np.ndarray:
+        with blas_threads(2.0 * s.shape[0] * self.n * self.n):
+            return np.matmul(s, self.wt)
+
+    def initial(self, s8: np.ndarray) -> np.ndarray:
+        with blas_threads(2.0 * s8.shape[0] * self.n * self.n):
+            return s8.astype(np.float64) @ self.w.T
+
+
+class CountFields:
+    """``m = s K`` from the Hebbian sums in float32; integer fields, ``h = m / N``."""
+
+    integer = True
+    diag = 0.0
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, k: np.ndarray, n_patterns: int):
+        self.k = k
+        self.n = k.shape[0]
+        self.p = n_patterns
+        self.tie = tie_of(max_abs(k) / self.n)
+
+    def fields(self, s: np.ndarray) -> np.ndarray:
+        with blas_threads(2.0 * s.shape[0] * self.n * self.n):
+            return np.matmul(s, self.k)
+
+    def initial(self, s8: np.ndarray) -> np.ndarray:
+        return self.fields(s8.astype(np.float32))
+
+
+class FactoredFields:
+    """``m = (s Xi^T) Xi - P s`` from the patterns; integer fields, W never formed."""
+
+    integer = True
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, patterns: np.ndarray):
+        self.x = patterns.astype(np.float32)
+        self.p, self.n = patterns.shape
+        self.diag = float(self.p)
+        # max |W| needs W; P bounds it (ties within 1e-9 P / N of the threshold)
+        self.tie = tie_of(self.p / self.n)
+        self._xt8 = None
+        self._patterns = patterns
+
+    @property
+    def xt8(self) -> np.ndarray:
+        """The patterns as (N, P) int8 rows, for the asynchronous kernel."""
+        if self._xt8 is None:
+            self._xt8 = np.ascontiguousarray(self._patterns.T)
+        return self._xt8
+
+    def overlaps(self, s: np.ndarray) -> np.ndarray:
+        with blas_threads(2.0 * s.shape[0] * self.n * self.p):
+            return np.matmul(s, self.x.T)
+
+    def fields(self, s: np.ndarray) -> np.ndarray:
+        """``Xi^T (Xi s)`` without the diagonal term (the kernels subtract ``P s``)."""
+        o = self.overlaps(s)
+        flops = 2.0 * s.shape[0] * self.n * self.p
+        bound = float(np.abs(o).sum(axis=1, dtype=np.float64).max()) if o.size else 0.0
+        if bound < EXACT_FLOAT32:
+            with blas_threads(flops):
+                return np.matmul(o, self.x)
+        # every partial sum below 2^24 within a block of patterns; blocks summed in float64
+        per = max(1, int((EXACT_FLOAT32 - 1) // self.n))
+        m = np.zeros((s.shape[0], self.n))
+        for b in range(0, self.p, per):
+            m += np.matmul(o[:, b : b + per], self.x[b : b + per])
+        return m.astype(np.float32) if np.abs(m).max() < EXACT_FLOAT32 else m
+
+    def initial(self, s8: np.ndarray) -> np.ndarray:
+        """Integer overlaps ``Xi s`` (C, P) for the asynchronous kernel."""
+        return np.rint(self.overlaps(s8.astype(np.float32))).astype(np.int32)
+
+
+def thresholds(u: np.ndarray, tie: float, n: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Integer fields: +1 where ``m > hi``, -1 where ``m < lo`` (``h - U`` beyond the tie)."""
+    u = np.asarray(u, dtype=np.float64)
+    lim = 2.0 * EXACT_FLOAT32
+    hi = np.clip(np.floor(n * (u + tie)), -lim, lim).astype(dtype)
+    lo = np.clip(np.ceil(n * (u - tie)), -lim, lim).astype(dtype)
+    return hi, lo
+
+
+# -- synchronous ----------------------------------------------------------------------
+
+
+@numba.njit(parallel=True, cache=True)
+def _sync_decide(
+    field, slot, sub, hi, lo, diag, s, new, new8, prev8, has_prev, fixed, cycle
+):  # pragma: no cover - jit
+    """New states of every probe from its field row (``slot[c]``; -1: frozen, copied)."""
+    n_probes, n = s.shape
+    for c in numba.prange(n_probes):
+        k = slot[c]
+        if k < 0:
+            for i in range(n):
+                new[c, i] = s[c, i]
+                new8[c, i] = np.int8(s[c, i])
+            fixed[c] = False
+            cycle[c] = False
+            continue
+        same = True
+        back = has_prev
+        for i in range(n):
+            x = field[k, i] - sub[i] - diag * s[c, i]
+            if x > hi[i]:
+                v = 1
+            elif x < lo[i]:
+                v = -1
+            else:
+                v = int(s[c, i])
+            new[c, i] = v
+            new8[c, i] = v
+            if v != s[c, i]:
+                same = False
+            if back and v != prev8[c, i]:
+                back = False
+        fixed[c] = same
+        cycle[c] = back and not same
+
+
+@dataclass
+class Recall:
+    """What a recall returns: the state after every step and how each probe ended."""
+
+    states: np.ndarray  # (steps + 1, C, N) int8
+    converged_at: np.ndarray  # (C,) step of the first step without change; -1: never
+    two_cycle: np.ndarray  # (C,) bool, synchronous 2-cycles
+    energy: np.ndarray | None = None  # (steps + 1, C), where asked for (float fields)
+
+
+def _energy_rows(s, h, u) -> np.ndarray:
+    """E = -1/2 s.h + U.s per row, from fields the recall has."""
+    s64 = s.astype(np.float64)
+    return -0.5 * np.einsum("ij,ij->i", s64, h) + s64 @ np.asarray(u, dtype=np.float64)
+
+
+def sync(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Recall:
+    """Synchronous recall of many probes at once: one matrix product per step.
+
+    A probe stops at a fixed point (``converged_at`` = the step that found no change)
+    or a 2-cycle (s(t+1) = s(t-1) != s(t)); only probes still moving are multiplied.
+    """
+    if energy and src.integer:
+        raise ValueError("energy from the fields: float fields only (Hebbian: from overlaps)")
+    dtype = src.dtype
+    s = np.array(s0, dtype=dtype)
+    n_probes, n = s.shape
+    u = np.asarray(u, dtype=np.float64)
+    if src.integer:
+        sub = np.zeros(n, dtype=dtype)
+        hi, lo = thresholds(u, src.tie, n, dtype)
+    else:
+        sub = u.astype(dtype)
+        hi, lo = np.full(n, src.tie, dtype=dtype), np.full(n, -src.tie, dtype=dtype)
+    active = np.ones(n_probes, dtype=bool)
+    converged_at = np.full(n_probes, -1)
+    two_cycle = np.zeros(n_probes, dtype=bool)
+    states = [np.asarray(s0).astype(np.int8)]
+    energies = []
+    fixed = np.zeros(n_probes, dtype=bool)
+    cycle = np.zeros(n_probes, dtype=bool)
+    new = np.empty_like(s)
+    # a probe that ended in a 2-cycle moved in that step: its energy needs its new fields
+    moved = np.zeros(n_probes, dtype=bool)
+    for step in range(max_sweeps):
+        need = active | moved if energy else active
+        rows = np.arange(n_probes) if need.all() else np.flatnonzero(need)
+        field = src.fields(s if len(rows) == n_probes else s[rows])
+        if energy:
+            e = energies[-1].copy() if energies else np.zeros(n_probes)
+            e[rows] = _energy_rows(s[rows], field, u)
+            energies.append(e)
+        new8 = np.empty((n_probes, n), dtype=np.int8)
+        if temperature == 0:
+            slot = np.full(n_probes, -1, dtype=np.int64)
+            slot[rows] = np.arange(len(rows))
+            slot[~active] = -1
+            prev8 = states[-2] if len(states) >= 2 else states[-1]
+            _sync_decide(field, slot, sub, hi, lo, src.diag, s, new, new8, prev8,
+                         len(states) >= 2, fixed, cycle)  # fmt: skip
+            fixed &= active
+            cycle &= active
+            converged_at[fixed] = step
+            two_cycle |= cycle
+            moved = cycle.copy()
+            active &= ~(fixed | cycle)
+        else:
+            if src.integer:  # h = (m - P s) / N, the integer difference exact
+                f = (field.astype(np.float64) - src.diag * s) / n - u
+            else:
+                f = field - u
+            p = 1.0 / (1.0 + np.exp(-2.0 * f / temperature))
+            new = np.where(rng.random(s.shape) < p, 1, -1).astype(dtype)
+            new8[...] = new
+        s, new = new, s
+        states.append(new8)
+        if not active.any():
+            break
+    out = Recall(np.stack(states), converged_at, two_cycle)
+    if energy:
+        last = energies[-1].copy()
+        moved = np.flatnonzero((out.states[-1] != out.states[-2]).any(axis=1))
+        if len(moved):
+            last[moved] = _energy_rows(s[moved], src.fields(s[moved]), u)
+        energies.append(last)
+        out.energy = np.stack(energies)
+    return out
+
+
+# -- asynchronous ---------------------------------------------------------------------
+
+
+@numba.njit(parallel=True, cache=True)
+def _async_dense(wt, u, s, h, order, rand, temperature, active, tie):  # pragma: no cover - jit
+    """One asynchronous sweep of every active probe; updates ``s`` and fields ``h`` in place.
+
+    ``h`` is kept incrementally: a flip of unit i changes every h_j by 2 s_i W_ji
+    (row i of ``wt = W.T``), so a sweep costs O(N) per visit plus O(N) per flip.
+    """
+    n_probes, n = s.shape
+    flips = np.zeros(n_probes, np.int64)
+    for c in numba.prange(n_probes):
+        if not active[c]:
+            continue
+        sc, hc, oc, rc = s[c], h[c], order[c], rand[c]
+        nf = 0
+        for k in range(n):
+            i = oc[k]
+            field = hc[i] - u[i]
+            if temperature == 0.0:
+                if field > tie:
+                    new = 1
+                elif field < -tie:
+                    new = -1
+                else:
+                    new = sc[i]
+            else:
+                p = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
+                new = 1 if rc[k] < p else -1
+            if new != sc[i]:
+                sc[i] = new
+                d = 2.0 * new
+                row = wt[i]
+                for j in range(n):
+                    hc[j] += d * row[j]
+                nf += 1
+        flips[c] = nf
+    return flips
+
+
+@numba.njit(parallel=True, cache=True)
+def _async_counts(k, hi, lo, s, h, order, active):  # pragma: no cover - jit
+    """The dense sweep on integer fields ``m = K s`` (float32, exact), T = 0."""
+    n_probes, n = s.shape
+    flips = np.zeros(n_probes, np.int64)
+    for c in numba.prange(n_probes):
+        if not active[c]:
+            continue
+        sc, hc, oc = s[c], h[c], order[c]
+        nf = 0
+        for t in range(n):
+            i = oc[t]
+            m = hc[i]
+            if m > hi[i]:
+                new = 1
+            elif m < lo[i]:
+                new = -1
+            else:
+                new = sc[i]
+            if new != sc[i]:
+                sc[i] = new
+                d = np.float32(2 * new)
+                row = k[i]
+                for j in range(n):
+                    hc[j] += d * row[j]
+                nf += 1
+        flips[c] = nf
+    return flips
+
+
+@numba.njit(parallel=True, cache=True)
+def _async_factored(
+    xt, u, hi, lo, s, o, order, rand, temperature, active
+):  # pragma: no cover - jit
+    """The sweep from the overlaps ``o = Xi s`` (C, P): m_i = xi_i . o - P s_i, O(P) per
+    visit, and a flip of unit i changes o by 2 s_i xi_i (O(P)). W is never formed."""
+    n_probes, n = s.shape
+    p = xt.shape[1]
+    flips = np.zeros(n_probes, np.int64)
+    for c in numba.prange(n_probes):
+        if not active[c]:
+            continue
+        sc, occ, oc, rc = s[c], o[c], order[c], rand[c]
+        nf = 0
+        for t in range(n):
+            i = oc[t]
+            row = xt[i]
+            acc = 0
+            for mu in range(p):
+                acc += row[mu] * occ[mu]
+            m = acc - p * sc[i]
+            if temperature == 0.0:
+                if m > hi[i]:
+                    new = 1
+                elif m < lo[i]:
+                    new = -1
+                else:
+                    new = sc[i]
+            else:
+                field = m / n - u[i]
+                pr = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
+                new = 1 if rc[t] < pr else -1
+            if new != sc[i]:
+                sc[i] = new
+                d = 2 * new
+                for mu in range(p):
+                    occ[mu] += d * row[mu]
+                nf += 1
+        flips[c] = nf
+    return flips
+
+
+def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Recall:
+    """Asynchronous recall of many probes at once (N unit updates per sweep, each probe in
+    its own random order); a probe stops after a sweep without a flip (T = 0)."""
+    s = np.array(s0, dtype=np.int8, copy=True)
+    n_probes, n = s.shape
+    u = np.asarray(u, dtype=np.float64)
+    h = src.initial(s)
+    factored = isinstance(src, FactoredFields)
+    if src.integer:
+        hi, lo = thresholds(u, src.tie, n, np.float64 if factored else np.float32)
+        if not factored and temperature > 0:
+            raise ValueError("CountFields: T > 0 runs on float64 W (Glauber probabilities)")
+    active = np.ones(n_probes, dtype=np.bool_)
+    converged_at = np.full(n_probes, -1)
+    states = [s.copy()]
+    energies = [_energy_rows(s, h, u)] if energy else None
+    rand = np.empty((n_probes, n))
+    base = np.broadcast_to(np.arange(n), (n_probes, n))
+    for sweep in range(max_sweeps):
+        order = rng.permuted(base, axis=1)
+        if temperature > 0:
+            rand = rng.random((n_probes, n))
+        if factored:
+            xt = src.xt8
+            flips = _async_factored(xt, u, hi, lo, s, h, order, rand, float(temperature), active)
+        elif src.integer:
+            flips = _async_counts(src.k, hi, lo, s, h, order, active)
+        else:
+            flips = _async_dense(src.wt, u, s, h, order, rand, float(temperature), active, src.tie)
+        states.append(s.copy())
+        if energy:
+            energies.append(_energy_rows(s, h, u))
+        if temperature == 0:
+            done = active & (flips == 0)
+            converged_at[done] = sweep
+            active &= ~done
+            if not active.any():
+                break
+    out = Recall(np.stack(states), converged_at, np.zeros(n_probes, dtype=bool))
+    if energy:
+        out.energy = np.stack(energies)
+    return out
