@@ -28,6 +28,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -194,6 +195,22 @@ def credit_observe(result: Result, params: CreditParams, weights: dict, inputs: 
     }
 
 
+def credit_estimate(params: CreditParams, options, realization: str):
+    """Memory: the weights, feedback matrices and their updates (h x h and h x 64
+    matrices, a few copies each), the hidden activities of the whole training and test
+    sets (each epoch's accuracies), the epochs' orders. Steps: epochs x training
+    images x units."""
+    h, e = params.n_hidden, params.n_epochs
+    n_img = 1797
+    return cost(
+        {
+            "n_hidden": 6 * F8 * (h * h + (N_PIXELS + 3 * N_CLASSES) * h) + 3 * F8 * n_img * h,
+            "n_epochs": F8 * e * n_img,
+        },
+        {driver(params, ("n_epochs", "n_hidden")): float(e) * n_img * (2 * h + N_CLASSES)},
+    )
+
+
 register_model(
     ModelSpec(
         name="credit-assignment",
@@ -203,6 +220,7 @@ register_model(
         validate=credit_validate,
         observe=credit_observe,
         key_observable="test_accuracy",
+        estimate=credit_estimate,
         compare_runs=[
             (rule, "reference", {"rule": rule})
             for rule in (

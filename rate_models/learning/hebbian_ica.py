@@ -16,6 +16,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -129,6 +130,22 @@ def ica_observe(result: Result, params: IcaParams, weights: dict, inputs: dict) 
     return {"amari_index": float(curve[-1]), "amari_curve": curve, "fastica_amari_index": fast}
 
 
+def ica_estimate(params: IcaParams, options, realization: str):
+    """Memory: the sources, the mixed and whitened data and their temporaries (about
+    eight n_samples x n_sources arrays), the presentation order (int64 and its copy),
+    the recorded unmixing matrices. Steps: samples seen x synapses (sources^2)."""
+    n, s, e = params.n_sources, params.n_samples, params.n_epochs
+    return cost(
+        {
+            "n_samples": 8 * F8 * s * n,
+            "n_sources": 4 * F8 * n * n,
+            "n_epochs": 2 * F8 * s * e,
+            "n_checkpoints": F8 * (params.n_checkpoints + 1) * n * n,
+        },
+        {driver(params, ("n_samples", "n_epochs", "n_sources")): float(s) * e * n * n},
+    )
+
+
 register_model(
     ModelSpec(
         name="hebbian-ica",
@@ -138,6 +155,7 @@ register_model(
         validate=ica_validate,
         observe=ica_observe,
         key_observable="amari_index",
+        estimate=ica_estimate,
         compare_runs=[("reference", "reference", {})],
         quick_params={"n_samples": 1000, "n_epochs": 2, "learning_rate": 0.005},
         doc="Nonlinear Hebbian ICA (natural-gradient infomax, tanh) on mixed Laplacian "

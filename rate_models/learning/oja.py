@@ -21,6 +21,7 @@ from .pca import (
     PCA_QUICK,
     PcaParams,
     pca_components,
+    pca_estimate,
     pca_inputs,
     pca_result,
     pca_validate,
@@ -75,6 +76,7 @@ register_model(
         validate=pca_validate("oja"),
         observe=oja_observe,
         key_observable="pc_cosine",
+        estimate=pca_estimate,
         compare_runs=[("reference", "reference", {}), ("nengo", "nengo", {})],
         quick_params=PCA_QUICK,
         doc="Oja's (1982) rule (or normalised Hebb): one unit finds the first principal "

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -139,6 +140,33 @@ def pes_observe(result: Result, params: PesParams, weights: dict, inputs: dict) 
     return {"test_accuracy": float(np.asarray(result.traces["test_accuracy_curve"])[-1])}
 
 
+def pes_estimate(params: PesParams, options, realization: str):
+    """Memory: the encoders' projection of every image (1797 x n), the rates of the
+    training and test images, the decoders; Nengo adds its probe of the readout (10
+    values and a list entry per time step) and the presented images and labels per
+    presentation, the Loihi emulator the population's spikes (n per time step). Steps:
+    epochs x training images x neurons (reference); Nengo: time steps x neurons."""
+    n, e = params.n_neurons, params.n_epochs
+    n_img = 1797 * params.subsample
+    n_test = max(1.0, params.test_fraction * n_img)
+    n_train = max(0.0, n_img - n_test)
+    mem = {
+        "n_neurons": F8 * n * (2 * 1797 + 2 * n_img + 3 * N_PIXELS + N_CLASSES),
+        "n_epochs": F8 * e * n_train,
+    }
+    steps = {driver(params, ("n_neurons", "n_epochs", "subsample")): float(e) * n_train * n}
+    if options is not None and realization != "reference":
+        shown = e * (n_train + n_test)
+        t_steps = shown * params.present_s / options.dt_s
+        who = driver(params, ("n_epochs", "subsample", "present_s"))
+        mem[who] = mem.get(who, 0.0) + F8 * shown * (N_PIXELS + 2 * N_CLASSES + 1) * 2
+        mem[who] += 240 * t_steps  # probe: 10 floats and a list entry per step
+        if realization == "loihi-emulator":
+            mem[who] += (F8 + 4) * t_steps * n + 100 * t_steps
+        steps = {driver(params, ("n_neurons", "n_epochs", "subsample", "present_s")): t_steps * n}
+    return cost(mem, steps)
+
+
 register_model(
     ModelSpec(
         name="pes-readout",
@@ -148,6 +176,7 @@ register_model(
         validate=pes_validate,
         observe=pes_observe,
         key_observable="test_accuracy",
+        estimate=pes_estimate,
         compare_runs=[
             ("rate", "reference", {}),
             ("nengo", "nengo", {}),

@@ -19,6 +19,7 @@ from .pca import (
     PCA_QUICK,
     PcaParams,
     pca_components,
+    pca_estimate,
     pca_inputs,
     pca_result,
     pca_validate,
@@ -67,6 +68,7 @@ register_model(
         validate=pca_validate("sanger"),
         observe=sanger_observe,
         key_observable="subspace_angle_deg",
+        estimate=pca_estimate,
         compare_runs=[("reference", "reference", {})],
         quick_params=PCA_QUICK,
         doc="Sanger's (1989) generalized Hebbian algorithm: the top-k principal components; "

@@ -11,6 +11,7 @@ Kempter, R., Gerstner, W. & van Hemmen, J. L. (1999). Phys. Rev. E 59, 4498-4514
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -18,6 +19,7 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.rate_models.perceptron.checks import check_values
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -256,6 +258,36 @@ def stdp_observe(result: Result, params: StdpParams, weights: dict, inputs: dict
     }
 
 
+def stdp_estimate(params: StdpParams, options, realization: str):
+    """Memory: the input spikes (``rate_hz * duration_s * n_inputs`` of them, about eight
+    int64/float64 values each while they are drawn on the ``dt_s`` grid), the correlated
+    group's draw (mother spikes x n_inputs / 2), the zero-lag statistics (n_inputs^2,
+    a few copies), the recorded weights; the rate reduction also bins the spikes on the
+    time grid (one row per ``dt_s`` step), Brian2 records the weights in a monitor.
+    Steps: the reduction's Euler steps x inputs, plus the spikes drawn; Brian2: time
+    steps x (inputs + 1)."""
+    n, dur = params.n_inputs, params.duration_s
+    n_spikes = params.rate_hz * dur * n
+    n_rec = math.floor(dur / params.record_dt_s + 1e-9) + 1
+    mother = params.rate_hz / params.correlation * dur
+    mem = {
+        driver(params, ("duration_s", "n_inputs", "rate_hz")): 8 * F8 * n_spikes,
+        "correlation": 2 * F8 * mother * (n // 2),
+        "n_inputs": 5 * F8 * n * n,
+        "record_dt_s": 3 * F8 * n_rec * n,
+    }
+    grid = dur / params.dt_s
+    who = driver(params, ("n_inputs", "duration_s"), ("dt_s",))
+    if realization == "reference":
+        mem["dt_s"] = 2 * F8 * grid
+        every = max(1, math.ceil(params.record_dt_s / ODE_STEP_S))
+        steps = {who: (n_rec - 1) * every * n + n_spikes}
+    else:
+        mem["record_dt_s"] *= 2  # the monitor's arrays grow by doubling
+        steps = {who: grid * (n + 1) + n_spikes}
+    return cost(mem, steps)
+
+
 register_model(
     ModelSpec(
         name="stdp",
@@ -265,6 +297,7 @@ register_model(
         validate=stdp_validate,
         observe=stdp_observe,
         key_observable="weight_difference",
+        estimate=stdp_estimate,
         compare_runs=[("rate reduction", "reference", {}), ("brian2", "brian2", {})],
         quick_params={"n_inputs": 40, "duration_s": 1.0},
         doc="Pair-based additive STDP (Song, Miller & Abbott 2000): correlated inputs win; "
