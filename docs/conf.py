@@ -1,5 +1,11 @@
 """Sphinx configuration for the neurotwin docs (built in CI with -W)."""
 
+import sys
+from pathlib import Path
+
+# local extensions: _ext/neurotwin_params.py (parameter tables from neurotwin.describe)
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 project = "neurotwin"
 author = "neurotwin developers"
 extensions = [
@@ -7,6 +13,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "myst_parser",
+    "neurotwin_params",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build"]
