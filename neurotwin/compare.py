@@ -50,7 +50,7 @@ ONLY_REFERENCE = "nothing to compare: only a reference"
 def tolerances(model: str) -> list[Tolerance]:
     """The model's declared tolerances (``ModelSpec.agreement``), else the default one."""
     spec = get_model(model)
-    declared = getattr(spec, "agreement", None)
+    declared = spec.agreement
     if declared:
         return [t if isinstance(t, Tolerance) else Tolerance(**t) for t in declared]
     return [Tolerance(spec.key_observable, **DEFAULT_TOLERANCE)]

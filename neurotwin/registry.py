@@ -166,6 +166,12 @@ class ModelSpec:
     #: ``estimate(params, options, realization) -> neurotwin.budget.Cost``: memory and
     #: simulated steps of a run, checked before any work (None: not estimated)
     estimate: Callable[..., Any] | None = None
+    #: model parameters that change only what ``make_inputs`` draws, never the network (e.g.
+    #: Hopfield's ``cue_noise``): a sweep over them runs one built network
+    input_params: tuple[str, ...] = ()
+    #: declared rate-vs-spiking tolerances of ``compare`` (``neurotwin.compare.Tolerance``
+    #: or dicts of its fields); empty: the default tolerance on the key observable
+    agreement: list = field(default_factory=list)
     #: the family package (``hopfield`` for ``neurotwin.rate_models.hopfield.*``)
     family: str = ""
 
