@@ -454,12 +454,8 @@ def _close(networks: dict[str, Built]) -> None:
 
 def input_params(spec: Any) -> tuple[str, ...]:
     """Model parameters that change only what the model draws as inputs (e.g. hopfield's
-    ``cue_noise``: the cues), never the network: ``spec.input_params``, else the
-    ``INPUT_PARAMS`` of the module that defines the model's params; () if neither."""
-    found = getattr(spec, "input_params", None)
-    if found is None:
-        found = getattr(sys.modules.get(spec.params.__module__), "INPUT_PARAMS", ())
-    return tuple(found)
+    ``cue_noise``: the cues), never the network (``ModelSpec.input_params``)."""
+    return tuple(spec.input_params)
 
 
 def _same_network(a: Plan, b: Plan) -> bool:

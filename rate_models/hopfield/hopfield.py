@@ -302,7 +302,9 @@ def hebbian_energy(counts: np.ndarray, states: np.ndarray, u: np.ndarray) -> np.
     O(P) per state instead of O(N^2); the sums are exact integers in float64."""
     n = states.shape[-1]
     p = counts.shape[-1]
-    sq = np.einsum("...p,...p->...", counts, counts, dtype=np.float64)
+    c64 = counts.astype(np.float64)
+    sq = np.einsum("...p,...p->...", c64, c64)
+    del c64
     us = np.empty(states.shape[:-1]).reshape(-1)
     s = states.reshape(-1, n)
     u = np.asarray(u, dtype=np.float64)
@@ -544,6 +546,7 @@ SPEC = register_model(
         adopt=adopt,
         complete_weights=complete_weights,
         estimate=estimate,
+        input_params=INPUT_PARAMS,
         quick_params={"n_units": 40, "n_patterns": 3, "n_cues": 2, "max_sweeps": 20},
         doc="Hopfield (1982) associative memory: ±1 units, Hebbian/pseudo-inverse/Storkey storage.",
     )
