@@ -16,9 +16,13 @@ units: with :math:`k = \Delta t/\tau_{mem}`, the synaptic current becomes
 :math:`I' = k (I + b)`, so ``r' = tau_mem/dt``, ``w_in' = tau_syn/dt``, ``v_leak' =
 0``, the recurrent weights :math:`R' = R k/\tau_{syn}` (spikes of area
 :math:`\Delta t`), the input weights :math:`G' = G k \Delta t/\tau_{syn}` and the bias
-an ``Affine`` bias :math:`b' = b k \Delta t/\tau_{syn}`. The one difference: the bias
-now passes the synaptic filter, so it rises from 0 with :math:`\tau_{syn}` at the
-start instead of being on at once (NIR has no initial state to start it on).
+an ``Affine`` bias :math:`b' = b k \Delta t/\tau_{syn}`. The bias now passes the
+synaptic filter; so that it is on at once, as in neurotwin's network (NIR has no
+initial state to start it on), the client form has one more input column, 1 at the
+first step only (:func:`client_input`), whose weight :math:`b'\alpha/(1-\alpha)`,
+:math:`\alpha = 1 - \Delta t/\tau_{syn}`, starts the synaptic current at its steady
+value. Without that kick the bias would rise with :math:`\tau_{syn}`, which decides a
+hard winner-take-all (modern-hopfield: measured, another memory wins).
 
 :func:`check` exports a model, runs the graph in a client, in neurotwin's own
 spiking realization and (from the same file) in Brian2 (:mod:`.nir_import`), decodes
@@ -90,8 +94,16 @@ def for_client(graph, dt_s: float = SNNTORCH_DT_S):
     g = np.asarray(graph.nodes[first[0]].weight, float)
     w = np.asarray(graph.nodes[rec[0]].weight, float)
     b = np.asarray(u.v_leak, float)
+    # the bias now passes the synapse: a kick column (input 1 at step 0 only) starts the
+    # synaptic current at its steady value b' / (1 - alpha), as neurotwin's bias is on at once
+    alpha = 1.0 - dt_s / tau_syn
+    kick = b * scale_in * alpha / (1.0 - alpha)
     nodes = dict(graph.nodes)
-    nodes[first[0]] = nir.Affine(weight=g * scale_in[:, None], bias=b * scale_in)
+    n_in = g.shape[1]
+    nodes[inp] = nir.Input(input_type={"input": np.array([n_in + 1])})
+    nodes[first[0]] = nir.Affine(
+        weight=np.hstack([g * scale_in[:, None], kick[:, None]]), bias=b * scale_in
+    )
     nodes[rec[0]] = nir.Linear(weight=w * (k / tau_syn)[:, None])
     n = tau_mem.size
     nodes[pop] = nir.CubaLIF(
@@ -104,13 +116,34 @@ def for_client(graph, dt_s: float = SNNTORCH_DT_S):
         w_in=tau_syn / dt_s,
     )
     meta = dict(graph.metadata)
-    meta.update(client_form=f"v_leak=0, r=tau_mem/dt, bias as Affine bias, dt={dt_s}")
+    meta.update(
+        client_form=f"v_leak=0, r=tau_mem/dt, bias as Affine bias, dt={dt_s}",
+        bias_kick=(
+            f"input column {n_in} (the last) is 1 at the first step and 0 after: it starts the "
+            "synaptic current at the bias's steady value (client_input adds it)"
+        ),
+    )
     meta["spike_area"] = float(dt_s)
     return nir.NIRGraph(nodes=nodes, edges=list(graph.edges), metadata=meta)
 
 
+def client_input(graph, x: np.ndarray) -> np.ndarray:
+    """``x`` (steps, n) with the client form's bias-kick column (1 at step 0) appended
+    where ``graph`` has one (:func:`for_client`)."""
+    if "bias_kick" not in graph.metadata:
+        return x
+    kick = np.zeros((len(x), 1))
+    kick[0] = 1.0
+    return np.hstack([x, kick])
+
+
 def _population(graph) -> str:
-    return next(k for k, v in graph.nodes.items() if type(v).__name__ == "CubaLIF")
+    """The graph's spiking population (its one CubaLIF, else its one LIF)."""
+    for kind in ("CubaLIF", "LIF"):
+        names = [k for k, v in graph.nodes.items() if type(v).__name__ == kind]
+        if names:
+            return names[0]
+    raise ExportUnsupported("nir_clients: the graph has no CubaLIF or LIF population")
 
 
 def run_snntorch(graph, x: np.ndarray) -> np.ndarray:
@@ -186,45 +219,119 @@ def _family(model: str):
     return importlib.import_module(f"neurotwin.spiking.{spec.family}.nir")
 
 
+#: node types each client's importer loads (the client form's nodes); others are refused
+LOADS = {
+    "snntorch": ("Input", "Output", "Affine", "Linear", "LIF", "CubaLIF", "IF"),
+    "norse": ("Input", "Output", "Affine", "Linear", "LIF", "CubaLIF", "IF"),
+    "brian2": ("Input", "Output", "Affine", "Linear", "Scale", "LIF", "CubaLIF", "CubaLI", "IF",
+               "LI", "I"),  # nir_import.SUPPORTED
+}  # fmt: skip
+
+
+def _refuse_unloadable(model: str, client: str, graph) -> None:
+    ok = LOADS[client]
+    bad = sorted({type(v).__name__ for v in graph.nodes.values()} - set(ok))
+    if bad:
+        raise ExportUnsupported(
+            f"--check {client}: {model}'s NIR graph has node type(s) {', '.join(bad)}, which "
+            f"{client}'s NIR importer does not load (it loads {', '.join(ok)})"
+        )
+
+
+def _input_signal(fam, p, inp, opts, dt: float) -> np.ndarray:
+    import inspect
+
+    if "options" in inspect.signature(fam.input_signal).parameters:
+        return fam.input_signal(p, inp, dt, options=opts)
+    return fam.input_signal(p, inp, dt)
+
+
+def _own_dt(p, opts) -> float:
+    dt = getattr(opts, "dt_s", None)
+    return float(p.dt_s if dt is None else dt)
+
+
 def check(
     model: str, client: str = "snntorch", params: Any = None, seed: int = 0, **overrides: Any
 ) -> dict:
     """Export ``model``, run it in ``client`` and in neurotwin's own realization, decode
-    both and compare (module docstring). Returns a JSON-able report with ``agree``."""
+    both and compare (module docstring). Returns a JSON-able report with ``agree``.
+
+    The family's ``spiking/<family>/nir.py`` gives ``input_signal`` (the graph's input at
+    a step), ``decode`` (per-step spike counts of the population, or of the graph's
+    output where the family says ``DECODE_FROM = "output"``, to observables), ``COMPARE``
+    (observable -> (tolerance, why)) and optionally ``own_observables`` (neurotwin's
+    own Result to observables; default: its population's spikes through ``decode``) and
+    ``client_graph`` (the client form, default :func:`for_client`)."""
     require(client)
     from neurotwin import run as nt_run
     from neurotwin.export import build_graph
     from neurotwin.harness import prepare
+    from neurotwin.registry import get_model
 
     from . import nir_import
 
     graph = build_graph(model, "nir", params, seed, **overrides)
     fam = _family(model)
-    spec_hook = __import__("neurotwin.registry", fromlist=["get_model"]).get_model(model)
-    plan = prepare(model, spec_hook.exporters["nir"].realization, params, seed, **overrides)
-    p, w, inp, opts = plan.params, plan.weights, plan.inputs, plan.options
-    pop = _population(graph)
-    own = nt_run(model, spec_hook.exporters["nir"].realization, params, seed=seed, **overrides)
-    own_obs = fam.decode(p, w, inp, opts, _counts(own.spikes, pop, p), p.dt_s)
+    realization = get_model(model).exporters["nir"].realization
     dt = SNNTORCH_DT_S
-    x = fam.input_signal(p, inp, dt)
-    if client == "brian2":
-        # neurotwin's own graph (spikes of area 1, bias in v_leak) through the importer
-        res = nir_import.run_graph(_copy(graph), x, dt_s=dt, spike_area=1.0)
-        counts = _counts(res.spikes, pop, p, dt)
+    from_output = getattr(fam, "DECODE_FROM", "spikes") == "output"
+    if client == "brian2" and not from_output:
+        cg = _copy(graph)
         form = "neurotwin's graph (v_leak bias, spikes of area 1)"
     else:
-        cg = for_client(graph, dt)
-        counts = run_snntorch(cg, x) if client == "snntorch" else run_norse(cg, x, dt)
+        try:
+            cg = getattr(fam, "client_graph", for_client)(graph, dt)
+        except ExportUnsupported:
+            _refuse_unloadable(model, client, graph)  # names the node type, if that is why
+            raise
         form = cg.metadata["client_form"]
-    client_obs = fam.decode(p, w, inp, opts, counts, dt)
+    _refuse_unloadable(model, client, cg)
+    plan = prepare(model, realization, params, seed, **overrides)
+    p, w, inp, opts = plan.params, plan.weights, plan.inputs, plan.options
+    pop = _population(graph)
+    n_pop = _size(graph.nodes[pop])
+    x = _input_signal(fam, p, inp, opts, dt)
+    # the graph starts every voltage at 0 (NIR has no initial state): so does the own run,
+    # where the realization has that option and the user left it alone
+    own_sets = {}
+    if "initial_voltage" in type(opts).model_fields and "initial_voltage" not in overrides:
+        own_sets["initial_voltage"] = "zero"
+    own = nt_run(model, realization, params, seed=seed, **overrides, **own_sets)
+    if hasattr(fam, "own_observables"):
+        own_obs = fam.own_observables(p, w, inp, opts, own)
+    else:
+        own_dt = _own_dt(p, opts)
+        steps = int(round(len(x) * dt / own_dt))
+        own_obs = fam.decode(
+            p, w, inp, opts, _counts(own.spikes[pop], n_pop, steps, own_dt), own_dt
+        )
+    if client == "brian2":
+        # spikes of area 1 (neurotwin's graph; the output-decoded client form has no
+        # spike-driven neuron, so the area does not enter)
+        res = nir_import.run_graph(cg, client_input(cg, x), dt_s=dt, spike_area=1.0)
+        if from_output:
+            out = next(iter(res.traces[k] for k in nir_import.plan(cg).outputs))
+        else:
+            out = _counts(res.spikes[pop], n_pop, len(x), dt)
+    else:
+        xc = client_input(cg, x)
+        out = run_snntorch(cg, xc) if client == "snntorch" else run_norse(cg, xc, dt)
+        if not from_output:
+            out = out[:, :n_pop]
+    client_obs = fam.decode(p, w, inp, opts, out, dt)
     rows = {}
     for name, (tol, why) in fam.COMPARE.items():
         a, b = own_obs[name], client_obs[name]
-        diff = abs(float(a) - float(b))
+        if np.ndim(a) or np.ndim(b):  # arrays (e.g. final states): fraction of entries differing
+            diff = float(np.mean(np.asarray(a) != np.asarray(b)))
+            a, b = f"{np.size(a)} values", f"{np.size(b)} values"
+        else:
+            diff = abs(float(a) - float(b))
+            a, b = _plain(a), _plain(b)
         rows[name] = {
-            "neurotwin": _plain(a),
-            client: _plain(b),
+            "neurotwin": a,
+            client: b,
             "difference": diff,
             "tolerance": tol,
             "agree": bool(diff <= tol),
@@ -234,21 +341,26 @@ def check(
         "model": model,
         "client": client,
         "client_dt_s": dt,
-        "neurotwin_realization": spec_hook.exporters["nir"].realization,
-        "neurotwin_dt_s": float(p.dt_s),
+        "neurotwin_realization": realization,
+        "neurotwin_dt_s": _own_dt(p, opts),
         "graph_form": form,
+        "neurotwin_run_sets": own_sets,
         "observables": rows,
         "agree": all(r["agree"] for r in rows.values()),
     }
 
 
-def _counts(spikes: dict, pop: str, p, dt: float | None = None) -> np.ndarray:
-    dt = p.dt_s if dt is None else dt
-    steps = int(round(p.duration_s / dt))
-    times, idx = spikes[pop]
-    c = np.zeros((steps, p.n_units))
-    k = np.clip(np.round(np.asarray(times) / dt).astype(np.int64) - 1, 0, steps - 1)
-    np.add.at(c, (k, np.asarray(idx, np.int64)), 1)
+def _size(node) -> int:
+    return int(np.asarray(node.tau_mem if hasattr(node, "tau_mem") else node.tau).size)
+
+
+def _counts(spikes: tuple, n: int, steps: int, dt: float) -> np.ndarray:
+    """Per-step spike counts (steps, n) of the first ``n`` indices of (times, idx)."""
+    times, idx = (np.asarray(a) for a in spikes)
+    keep = idx < n
+    c = np.zeros((steps, n))
+    k = np.clip(np.round(times[keep] / dt).astype(np.int64) - 1, 0, steps - 1)
+    np.add.at(c, (k, idx[keep].astype(np.int64)), 1)
     return c
 
 

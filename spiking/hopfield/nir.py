@@ -38,7 +38,15 @@ naming each feature, instead of a graph that simulates a different network:
 * stochastic units (``temperature > 0``).
 
 So ``tau_ref_s=0, voltage_floor=False, gain=1`` give a network NIR describes
-exactly (and that the ``nengo`` realization runs with the same options).
+exactly (and that the ``nengo`` realization runs with the same options), up to the
+initial voltages: NIR has no initial state, every voltage starts at 0 (the
+realization draws them uniform in [0, 1) unless ``initial_voltage=zero``).
+
+``neurotwin export hopfield ... --check snntorch|norse|brian2``
+(:func:`neurotwin.spiking.nir_clients.check`) runs the graph with
+:func:`input_signal` in the client and compares :func:`decode`'s observables (the
+realization's own read-out: :math:`s_i = +1` iff unit :math:`i` fires at least
+``min_spikes`` times in a window) of cue 0 with the ``nengo`` run's (:data:`COMPARE`).
 """
 
 from __future__ import annotations
@@ -49,12 +57,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from neurotwin.errors import ExportUnsupported
-from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
+from neurotwin.rate_models.hopfield.hopfield import HopfieldParams, observe
 from neurotwin.registry import exporter
+from neurotwin.results import Result
 from neurotwin.spiking.hopfield.nengo import NengoHopfieldOptions, populations
 
 if TYPE_CHECKING:
     import nir
+
+#: the observables a client's run is compared on: (absolute tolerance, why)
+COMPARE = {
+    "final_overlap": (
+        0.1,
+        "overlap of cue 0's final decoded state with its target pattern (nengo's own run at "
+        "dt_s, random initial voltages, vs the client's Euler steps of 1e-4 s from 0)",
+    ),
+    "final_state": (
+        0.05,
+        "fraction of units whose final decoded state (+1/-1) differs",
+    ),
+}
 
 
 def unsupported(params: HopfieldParams, options: NengoHopfieldOptions) -> list[str]:
@@ -151,3 +173,50 @@ def to_nir(
         ],
         metadata=meta,
     )
+
+
+def _one_cue(inputs: dict) -> dict:
+    return {k: np.asarray(v)[:1] for k, v in inputs.items()}
+
+
+def input_signal(
+    params: HopfieldParams, inputs: dict, dt_s: float, options: NengoHopfieldOptions
+) -> np.ndarray:
+    """The graph's input (steps, N) for the realization's schedule in steps of ``dt_s``:
+    cue 0 during ``cue_duration_s``, then 0."""
+    steps = int(round((options.cue_duration_s + options.recall_duration_s) / dt_s))
+    x = np.zeros((steps, params.n_units))
+    x[: int(round(options.cue_duration_s / dt_s))] = np.asarray(inputs["cues"][0], float)
+    return x
+
+
+def decode(
+    params: HopfieldParams,
+    weights: dict,
+    inputs: dict,
+    options: NengoHopfieldOptions,
+    counts: np.ndarray,
+    dt_s: float,
+) -> dict:
+    """Cue 0's ``final_overlap`` and ``final_state`` from per-step spike counts (steps, N)
+    of any simulator, by the ``neurons`` variant's read-out (windows of ``window_s``)."""
+    if options.variant != "neurons":
+        raise ExportUnsupported(
+            "hopfield: the NIR check decodes the 'neurons' variant (one LIF per unit); the "
+            "'nef' variant's decoders are not part of the graph (got variant='nef')"
+        )
+    spw = int(round(options.window_s / dt_s))
+    n_windows = counts.shape[0] // spw
+    win = counts[: n_windows * spw].reshape(n_windows, spw, -1).sum(axis=1)
+    state = np.where(win >= options.min_spikes, 1, -1).astype(np.int8)[:, None, :]
+    res = Result(
+        model="hopfield",
+        realization="nir",
+        params=params.model_dump(),
+        seed=0,
+        t=(np.arange(n_windows) + 1) * options.window_s,
+        t_unit="s",
+        traces={"state": state},
+    )
+    obs = observe(res, params, weights, _one_cue(inputs))
+    return {"final_overlap": obs["final_overlap"], "final_state": state[-1, 0]}

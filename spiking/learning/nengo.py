@@ -379,6 +379,17 @@ class NengoPesOptions(Params):
 
     tau_syn_s: float = Field(0.005, gt=0, description="readout and PES filters")
     dt_s: float = Field(0.001, gt=0, le=0.01, description="time step")
+    tau_ref_s: float = Field(
+        LIF_TAU_REF,
+        ge=0,
+        description="refractory period of the population (the rate reference's); 0 gives "
+        "the network NIR can express (neurotwin export)",
+    )
+    voltage_floor: bool = Field(
+        True,
+        description="clip the voltage at 0 (nengo.LIF's min_voltage); False gives the "
+        "network NIR can express (neurotwin export)",
+    )
 
 
 def pes_check_steps(params: PesParams, weights: dict, inputs: dict, seed: int, options) -> None:
@@ -441,7 +452,11 @@ def pes_network(
         pop = nengo.Ensemble(
             n,
             N_PIXELS,
-            neuron_type=nengo.LIF(tau_rc=LIF_TAU_RC, tau_ref=LIF_TAU_REF),
+            neuron_type=nengo.LIF(
+                tau_rc=LIF_TAU_RC,
+                tau_ref=opts.tau_ref_s,
+                min_voltage=0 if opts.voltage_floor else -np.inf,
+            ),
             encoders=w_in / gain[:, None],
             gain=gain,
             bias=np.asarray(weights["bias"], float),

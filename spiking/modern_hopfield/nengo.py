@@ -61,6 +61,11 @@ class NengoModernHopfieldOptions(WTAOptions):
     memory_noise: float = Field(
         1.0, ge=0, description="sigma of the memory neurons' noise current (lowpass white noise)"
     )
+    voltage_floor: bool = Field(
+        True,
+        description="clip the voltage at 0 (the reset), as the Brian2 circuit does; False "
+        "gives the network NIR can express (neurotwin export)",
+    )
 
 
 def circuit_populations(
@@ -105,7 +110,14 @@ def circuit_populations(
         label = f"cue{c}"
         pops.append(
             nc.LIFPopulation(
-                label, bias, r, options.tau_rc_s, options.tau_ref_s, options.tau_syn_s, v0, 0.0
+                label,
+                bias,
+                r,
+                options.tau_rc_s,
+                options.tau_ref_s,
+                options.tau_syn_s,
+                v0,
+                0.0 if options.voltage_floor else -np.inf,
             )
         )
         gain = np.concatenate([np.full(n, g * options.cue_strength), np.zeros(p)])
