@@ -1,20 +1,25 @@
-"""Hopfield reference throughput, as ratios to bounds measured in the same process.
+"""Hopfield reference throughput through the public API, as ratios to peers in the same run.
 
-* sync: batched recall (C probes, one matrix product per step) vs this machine's
-  float32 matmul of the same shapes -> fraction of matmul peak (goal >= 0.7 at
-  N = 2000, 1000 probes).
-* async: unit updates per second of the numba kernel (goal >= 1e7 at N = 1000),
-  next to a plain-numpy incremental-field loop as the peer.
+* sync: ``neurotwin.run("hopfield", "reference", update="sync", n_units=2000,
+  n_patterns=100, n_cues=1000)`` (the whole call: drawing, validation, recall,
+  observables) vs the float32 matmul of one step's shapes measured in the same process
+  -> fraction of the matmul peak (goal >= 0.7), next to a careful float32 numpy loop of
+  the same recall (the peer), and a check that float64 W gives the same final states.
+* async: unit updates per second of ``neurotwin.run(..., update="async", n_units=1000,
+  n_patterns=50, n_cues=100, cue_noise=0.3)`` at default thread settings (goal >= 1e7),
+  next to a plain-numpy incremental-field sweep (the peer).
 
-Run: ``python benchmarks/bench_hopfield_reference.py``
+Run: ``python benchmarks/bench_hopfield_reference.py`` (prints the threads and the load).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
 
+import neurotwin
 from neurotwin.rate_models.hopfield import hopfield as hf
 
 
@@ -27,29 +32,59 @@ def best_of(fn, repeat=5):
     return min(times)
 
 
-def bench_sync(n=2000, probes=1000, p=100, steps=5):
-    rng = np.random.default_rng(0)
-    patterns = hf.random_patterns(p, n, rng)
-    w = hf.hebbian(patterns).astype(np.float32)
-    # random probes, so no probe converges early and every step does full work
-    s0 = np.where(rng.random((probes, n)) < 0.5, -1, 1).astype(np.float32)
-    a = s0.copy()
-    matmul = best_of(lambda: a @ w)
-    u = np.zeros(n, dtype=np.float32)
+def numpy_sync_recall(w32, s0, max_steps=100):
+    """The peer: synchronous recall in plain float32 numpy (U = 0, no bookkeeping)."""
+    s = s0.astype(np.float32)
+    field = np.empty_like(s)
+    states = [s0]
+    for _ in range(max_steps):
+        np.matmul(s, w32, out=field)
+        new = np.where(field > 0, 1, np.where(field < 0, -1, s)).astype(np.float32)
+        states.append(new.astype(np.int8))
+        if (new == s).all():
+            break
+        s = new
+    return np.stack(states)
 
-    def recall():
-        hf.sync_recall(w, u, s0, rng, max_sweeps=steps, dtype=np.float32)
 
-    recall()
-    t = best_of(recall, repeat=3)
-    states, conv, cycle = hf.sync_recall(w, u, s0, rng, max_sweeps=steps, dtype=np.float32)
-    n_steps = len(states) - 1
-    flops = 2.0 * probes * n * n
+def bench_sync(n=2000, p=100, cues=1000, repeat=3):
+    kw = dict(update="sync", n_units=n, n_patterns=p, n_cues=cues, seed=0)
+    neurotwin.run("hopfield", "reference", **kw)  # JIT and code caches
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        r = neurotwin.run("hopfield", "reference", **kw)
+        runs.append(time.perf_counter() - t0)
+    t_run = min(runs)
+    states = r.traces["state"]
+    # products the recall made: every probe still moving, at every step
+    conv = np.asarray(r.observables["sweeps_to_converge"])
+    steps = len(states) - 1
+    stop = np.where(conv >= 0, conv, steps - 1)
+    rows = sum(int((stop >= t).sum()) for t in range(steps))
+    a = np.ones((cues, n), np.float32)
+    b = np.ones((n, n), np.float32)
+    t_mm = best_of(lambda: a @ b)
+    bound = t_mm * rows / cues
+    # the same recall with float64 W: the same final states
+    from neurotwin.harness import prepare
+
+    plan = prepare("hopfield", "reference", None, 0, **{k: v for k, v in kw.items() if k != "seed"})
+    w64 = plan.weights["W"]
+    s64, _, _ = hf.sync_recall(w64, plan.weights["U"], plan.inputs["cues"],
+                               np.random.default_rng(0))  # fmt: skip
+    same = bool(np.array_equal(s64[-1], states[-1]))
+    w32 = hf.hebbian_counts(plan.weights["patterns"])
+    t_peer = best_of(lambda: numpy_sync_recall(w32, plan.inputs["cues"]), repeat=repeat)
+    peer_steps = len(numpy_sync_recall(w32, plan.inputs["cues"])) - 1
     return {
-        "matmul_gflops": flops / matmul / 1e9,
-        "recall_gflops": flops * n_steps / t / 1e9,
-        "fraction_of_matmul_peak": (matmul * n_steps) / t,
-        "steps": n_steps,
+        "matmul_gflops": 2.0 * cues * n * n / t_mm / 1e9,
+        "run_s": t_run,
+        "steps": steps,
+        "fraction_of_matmul_peak": bound / t_run,
+        "peer_fraction": t_mm * peer_steps / t_peer,
+        "same_final_states_as_float64": same,
+        "weights_form": r.provenance["weights_form"],
     }
 
 
@@ -62,46 +97,59 @@ def numpy_async_sweep(w, s, h, order):
             h += 2.0 * new * w[:, i]
 
 
-def bench_async(n=1000, probes=100, p=50):
+def bench_async(n=1000, p=50, cues=100):
+    kw = dict(update="async", n_units=n, n_patterns=p, n_cues=cues, cue_noise=0.3, seed=1)
+    neurotwin.run("hopfield", "reference", **kw)
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        r = neurotwin.run("hopfield", "reference", **kw)
+        times.append(time.perf_counter() - t0)
+    conv = np.asarray(r.observables["sweeps_to_converge"])
+    sweeps_run = np.where(conv >= 0, conv + 1, len(r.t) - 1)
+    updates = int(sweeps_run.sum()) * n
     rng = np.random.default_rng(1)
     patterns = hf.random_patterns(p, n, rng)
     w = hf.hebbian(patterns)
-    u = np.zeros(n)
-    cues = hf.make_cues(patterns, np.arange(probes) % p, 0.3, rng)
-    hf.async_recall(w, u, cues[:2], rng, max_sweeps=2)  # JIT compile outside the timing
-    t0 = time.perf_counter()
-    states, conv = hf.async_recall(w, u, cues, rng, max_sweeps=50)
-    t = time.perf_counter() - t0
-    sweeps_run = np.where(conv >= 0, conv + 1, len(states) - 1)
-    updates = int(sweeps_run.sum()) * n
-    # peer: one sweep of one probe in numpy
-    s = cues[0].astype(np.int64).copy()
+    s = hf.make_cues(patterns, np.zeros(1, dtype=int), 0.3, rng)[0].astype(np.int64)
     h = w @ s
     order = rng.permutation(n)
     t_np = best_of(lambda: numpy_async_sweep(w, s.copy(), h.copy(), order), repeat=3)
-    numba_rate = updates / t
-    numpy_rate = n / t_np
+    rate = updates / min(times)
     return {
-        "numba_updates_per_s": numba_rate,
-        "numpy_updates_per_s": numpy_rate,
-        "speedup_vs_numpy": numba_rate / numpy_rate,
-        "final_overlap": float(
-            hf.overlaps(states[-1], patterns)[np.arange(probes), np.arange(probes) % p].mean()
-        ),
+        "updates_per_s": rate,
+        "numpy_updates_per_s": n / t_np,
+        "speedup_vs_numpy": rate / (n / t_np),
+        "final_overlap": r.observables["final_overlap"],
+        "weights_form": r.provenance["weights_form"],
     }
+
+
+def threads() -> str:
+    import numba
+    from threadpoolctl import threadpool_info
+
+    blas = ", ".join(f"{i['internal_api']} {i['num_threads']}" for i in threadpool_info())
+    return f"BLAS threads: {blas}; numba threads: {numba.get_num_threads()}"
 
 
 if __name__ == "__main__":
     print("python benchmarks/bench_hopfield_reference.py")
+    print(f"{threads()}; load average before: {os.getloadavg()[0]:.2f}")
     sync = bench_sync()
     print(
-        f"sync  N=2000, 1000 probes: matmul {sync['matmul_gflops']:.1f} GFLOP/s, recall "
-        f"{sync['recall_gflops']:.1f} GFLOP/s over {sync['steps']} steps -> "
-        f"{sync['fraction_of_matmul_peak']:.2f} of the matmul peak (goal >= 0.7)"
+        f"sync  N=2000, P=100, 1000 cues through neurotwin.run: {sync['run_s'] * 1e3:.0f} ms "
+        f"for {sync['steps']} steps ({sync['weights_form']}); matmul "
+        f"{sync['matmul_gflops']:.1f} GFLOP/s -> {sync['fraction_of_matmul_peak']:.2f} of the "
+        f"matmul peak (goal >= 0.7); plain float32 numpy loop "
+        f"{sync['peer_fraction']:.2f}; same final states as float64 W: "
+        f"{sync['same_final_states_as_float64']}"
     )
     asy = bench_async()
     print(
-        f"async N=1000, 100 probes: {asy['numba_updates_per_s']:.3g} unit updates/s (numba) vs "
-        f"{asy['numpy_updates_per_s']:.3g} (plain numpy) -> x{asy['speedup_vs_numpy']:.0f}; "
-        f"goal >= 1e7; mean final overlap {asy['final_overlap']:.3f}"
+        f"async N=1000, P=50, 100 cues through neurotwin.run: {asy['updates_per_s']:.3g} unit "
+        f"updates/s ({asy['weights_form']}) vs {asy['numpy_updates_per_s']:.3g} (plain numpy) "
+        f"-> x{asy['speedup_vs_numpy']:.0f}; goal >= 1e7; final overlap "
+        f"{asy['final_overlap']:.3f}"
     )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")

@@ -49,6 +49,22 @@ def blas_threads(flops: float):
     return _controller.limit(limits=1, user_api="blas")
 
 
+@contextlib.contextmanager
+def kernel_threads(work: float):
+    """Numba threads for a kernel call of ``work`` element operations: one below
+    SMALL_PRODUCT_FLOPS (a second thread measured 1.3-1.6x slower on the shared 2-core
+    machine for the 100 x 1000 sweeps), else numba's default."""
+    if work >= SMALL_PRODUCT_FLOPS:
+        yield
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
 def tie_of(max_w: float) -> float:
     # fields within this of the threshold count as ties (keep state); far below any
     # real field difference (>= 1/N for Hebbian), far above incremental round-off
@@ -163,13 +179,16 @@ def thresholds(u: np.ndarray, tie: float, n: int, dtype) -> tuple[np.ndarray, np
 # -- synchronous ----------------------------------------------------------------------
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(cache=True)
 def _sync_decide(
     field, slot, sub, hi, lo, diag, s, new, new8, prev8, has_prev, fixed, cycle
 ):  # pragma: no cover - jit
-    """New states of every probe from its field row (``slot[c]``; -1: frozen, copied)."""
+    """New states of every probe from its field row (``slot[c]``; -1: frozen, copied).
+
+    Branch-free per unit (x > hi: +1, x < lo: -1, else keep), so the loop vectorizes.
+    """
     n_probes, n = s.shape
-    for c in numba.prange(n_probes):
+    for c in range(n_probes):
         k = slot[c]
         if k < 0:
             for i in range(n):
@@ -178,24 +197,20 @@ def _sync_decide(
             fixed[c] = False
             cycle[c] = False
             continue
-        same = True
-        back = has_prev
+        changed = 0
+        differ = 0
+        fc, sc, nc, n8, pc = field[k], s[c], new[c], new8[c], prev8[c]
         for i in range(n):
-            x = field[k, i] - sub[i] - diag * s[c, i]
-            if x > hi[i]:
-                v = 1
-            elif x < lo[i]:
-                v = -1
-            else:
-                v = int(s[c, i])
-            new[c, i] = v
-            new8[c, i] = v
-            if v != s[c, i]:
-                same = False
-            if back and v != prev8[c, i]:
-                back = False
-        fixed[c] = same
-        cycle[c] = back and not same
+            x = fc[i] - sub[i] - diag * sc[i]
+            up = x > hi[i]
+            dn = x < lo[i]
+            v = sc[i] + up * (1 - sc[i]) - dn * (1 + sc[i])
+            nc[i] = v
+            n8[i] = np.int8(v)
+            changed += v != sc[i]
+            differ += n8[i] != pc[i]
+        fixed[c] = changed == 0
+        cycle[c] = has_prev and differ == 0 and changed > 0
 
 
 @dataclass
@@ -422,13 +437,18 @@ def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False)
         order = rng.permuted(base, axis=1)
         if temperature > 0:
             rand = rng.random((n_probes, n))
-        if factored:
-            xt = src.xt8
-            flips = _async_factored(xt, u, hi, lo, s, h, order, rand, float(temperature), active)
-        elif src.integer:
-            flips = _async_counts(src.k, hi, lo, s, h, order, active)
-        else:
-            flips = _async_dense(src.wt, u, s, h, order, rand, float(temperature), active, src.tie)
+        with kernel_threads(float(active.sum()) * n * (src.xt8.shape[1] if factored else n)):
+            if factored:
+                xt = src.xt8
+                flips = _async_factored(
+                    xt, u, hi, lo, s, h, order, rand, float(temperature), active
+                )
+            elif src.integer:
+                flips = _async_counts(src.k, hi, lo, s, h, order, active)
+            else:
+                flips = _async_dense(
+                    src.wt, u, s, h, order, rand, float(temperature), active, src.tie
+                )
         states.append(s.copy())
         if energy:
             energies.append(_energy_rows(s, h, u))

@@ -55,8 +55,11 @@ def hebbian(patterns: np.ndarray) -> np.ndarray:
 
 def hebbian_counts(patterns: np.ndarray) -> np.ndarray:
     """The Hebbian sums ``K = X^T X`` with zero diagonal, float32 (exact integers)."""
+    from .recall import blas_threads
+
     x = patterns.astype(np.float32)
-    k = np.ascontiguousarray(x.T) @ x
+    with blas_threads(2.0 * x.shape[0] * x.shape[1] ** 2):
+        k = np.ascontiguousarray(x.T) @ x
     del x
     np.fill_diagonal(k, 0.0)
     return k
