@@ -5,11 +5,12 @@ All in one process, on the same parameters, weights, cues and seed:
 1. the recall run on the runtime device (numpy target): wall time and run-only time;
 2. the same run on ``cpp_standalone``: wall time including code generation and
    compilation, and run-only time (the compiled binary);
-3. a standalone sweep that builds once and re-runs the binary with new values of
-   group variables through ``device.run(run_args={...})``: the shared cue current
-   ``neurons.cue_current`` (cue strengths) and the per-neuron cue signs
-   ``neurons.cue`` (fresh cues at other noise levels). Reported: seconds per
-   re-run next to seconds per rebuild (step 2's wall time), as a ratio.
+3. a standalone sweep that builds once (``HopfieldBrian2.build``) and re-runs the
+   binary with new values of group variables through ``device.run(run_args={...})``:
+   the shared cue current ``neurons.cue_current`` (cue strengths) and the per-neuron
+   cue signs ``neurons.cue`` (fresh cues at other noise levels). Reported: seconds
+   per re-run next to seconds per rebuild (step 2's wall time), as a ratio. (A sweep
+   over cues through the public API is ``bench_sweep_builds.py``.)
 
 Speed is reported as ratios between runs in this process, never asserted.
 
@@ -21,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import shutil
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -31,7 +30,6 @@ import numpy as np
 import neurotwin
 from neurotwin.harness import prepare
 from neurotwin.rate_models.hopfield import hopfield as hf
-from neurotwin.spiking._brian2 import standalone
 from neurotwin.spiking.hopfield import brian2 as b2hop
 
 #: cue strengths of the sweep (field units; the default is 2.0): none, weak, ...
@@ -44,42 +42,38 @@ def recall_fraction(state: np.ndarray, patterns: np.ndarray, targets: np.ndarray
 
 
 def standalone_sweep(plan, cue_strengths, cue_noises) -> list[dict]:
-    """Build once; re-run with new cue currents and new cue arrays via run_args."""
-    params, opts = plan.params, plan.options
+    """Build once (the realization's build phase); re-run the compiled binary with new cue
+    currents and new cue arrays as ``run_args``."""
+    opts = plan.options
     patterns, targets = plan.weights["patterns"], plan.inputs["targets"]
-    directory = tempfile.mkdtemp(prefix="neurotwin-bench-")
     rows = []
-    try:
-        with standalone(directory) as device:
+    t0 = time.perf_counter()
+    built = b2hop.HopfieldBrian2.build(
+        plan.params, plan.weights, plan.inputs, plan.sim_seed, plan.options
+    )
+    rows.append({"what": "sweep: build once", "value": "", "seconds": time.perf_counter() - t0})
+    net, device = built.net, built.device
+    with built:
+        rng = np.random.default_rng(plan.seed + 1)
+        runs = [
+            ("cue_strength", a, {net.neurons.cue_current: opts.gain * a}) for a in cue_strengths
+        ]
+        for noise in cue_noises:
+            cues = hf.make_cues(patterns, targets, noise, rng)
+            runs.append(("cue_noise", noise, {net.neurons.cue: cues.reshape(-1).astype(float)}))
+        for name, value, run_args in runs:
             t0 = time.perf_counter()
-            net = b2hop.build_network(params, plan.weights, plan.inputs, plan.sim_seed, opts)
-            net.run()
-            device.build(directory=directory, compile=True, run=False, with_output=False)
+            device.run(directory=built.directory, run_args=run_args, with_output=False)
+            dec = b2hop.decode(net, opts)
+            seconds = time.perf_counter() - t0
             rows.append(
-                {"what": "sweep: build once", "value": "", "seconds": time.perf_counter() - t0}
+                {
+                    "what": f"sweep: re-run {name}",
+                    "value": value,
+                    "seconds": seconds,
+                    "recall": recall_fraction(dec.state, patterns, targets),
+                }
             )
-            rng = np.random.default_rng(plan.seed + 1)
-            runs = [
-                ("cue_strength", a, {net.neurons.cue_current: opts.gain * a}) for a in cue_strengths
-            ]
-            for noise in cue_noises:
-                cues = hf.make_cues(patterns, targets, noise, rng)
-                runs.append(("cue_noise", noise, {net.neurons.cue: cues.reshape(-1).astype(float)}))
-            for name, value, run_args in runs:
-                t0 = time.perf_counter()
-                device.run(run_args=run_args, with_output=False)
-                dec = b2hop.decode(net, opts)
-                seconds = time.perf_counter() - t0
-                rows.append(
-                    {
-                        "what": f"sweep: re-run {name}",
-                        "value": value,
-                        "seconds": seconds,
-                        "recall": recall_fraction(dec.state, patterns, targets),
-                    }
-                )
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
     return rows
 
 
