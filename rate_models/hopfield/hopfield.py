@@ -467,7 +467,10 @@ def estimate(params: HopfieldParams, options, realization: str) -> budget.Cost:
     return budget.Cost(
         bytes=int(w_bytes + drawn + trace),
         steps=int(sweeps * n * c),
-        memory_param="n_units" if w_bytes + drawn >= trace else sweeps_param,
+        # the state trace grows with n_units too: name it only where cues x sweeps dominate
+        memory_param="n_units"
+        if w_bytes + drawn >= trace or c * (sweeps + 1) <= n
+        else sweeps_param,
         steps_param=sweeps_param,
     )
 
