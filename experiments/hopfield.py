@@ -18,6 +18,9 @@ small enough for tests.
   emulator (the measured cost of the chip's constraints).
 * ``hopfield-rate-vs-spiking``: final overlap vs load, reference vs Brian2, the
   same patterns and cues per seed.
+* ``hopfield-capacity-large``: final overlap vs load for N up to 100,000 (the
+  reference's factored form, no W), against the Amit-Gutfreund-Sompolinsky
+  zero-temperature retrieval overlap, and a finite-size-scaling estimate of alpha_c.
 """
 
 from __future__ import annotations
@@ -450,5 +453,150 @@ def _chip_precision(quick: bool = False) -> Experiment:
     )
 
 
-for _factory in (_capacity, _basins, _dynamics, _rate_vs_spiking, _chip, _chip_precision):
+# -- hopfield-capacity-large ----------------------------------------------------------------
+
+
+def ags_overlap(alpha: float) -> float:
+    r"""Retrieval overlap of the Hebbian network at T = 0, replica-symmetric theory
+    (Amit, Gutfreund & Sompolinsky 1985, Phys. Rev. Lett. 55, 1530; 1987, Ann. Phys. 173,
+    30; Amit 1989, ch. 6): :math:`m = \operatorname{erf}(y)` with :math:`y` the largest
+    root of :math:`\operatorname{erf}(y) = y (\sqrt{2\alpha} + \tfrac{2}{\sqrt\pi}
+    e^{-y^2})`; NaN above alpha_c (no retrieval root). At alpha_c = 0.1379 the overlap is
+    0.967 (the same alpha_c as Stojnic 2024, arXiv:2403.01907: 0.137906 in closed form).
+    """
+    from scipy.optimize import brentq
+    from scipy.special import erf
+
+    def g(y):
+        return erf(y) - y * (np.sqrt(2 * alpha) + 2 / np.sqrt(np.pi) * np.exp(-(y**2)))
+
+    ys = np.linspace(0.05, 6.0, 1200)
+    gs = g(ys)
+    roots = [brentq(g, ys[i], ys[i + 1]) for i in range(len(ys) - 1) if gs[i] * gs[i + 1] < 0]
+    return float(erf(max(roots))) if roots else float("nan")
+
+
+def ags_alpha_c() -> float:
+    """The largest alpha with a retrieval root of :func:`ags_overlap` (bisection)."""
+    lo, hi = 0.10, 0.16
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.isfinite(ags_overlap(mid)) else (lo, mid)
+    return lo
+
+
+def _half_crossings(ds: xr.Dataset, rf: xr.DataArray) -> dict[int, float | None]:
+    alphas = [float(a) for a in ds["alpha"].values]
+    return {int(n): _crossing(alphas, rf.sel(n_units=n).values, 0.5) for n in ds["n_units"].values}
+
+
+def _fss_fit(crossings: dict[int, float | None]) -> tuple[float, float] | None:
+    """alpha_half(N) = alpha_inf + a N^{-1/2}, least squares: (alpha_inf, a)."""
+    pts = [(n, a) for n, a in crossings.items() if a is not None]
+    if len(pts) < 2:
+        return None
+    x = np.array([n**-0.5 for n, _ in pts])
+    y = np.array([a for _, a in pts])
+    a, b = np.polyfit(x, y, 1)
+    return float(b), float(a)
+
+
+def capacity_large_summary(ds: xr.Dataset, n_boot: int = 200) -> dict:
+    """AGS overlap next to the measured one, the alpha where half the cues are recalled
+    at each N, and its extrapolation to N -> infinity with a bootstrap over seeds."""
+    mean, sem = _stats(ds["final_overlap"])
+    rf_all = ds["recall_fraction"]
+    crossings = _half_crossings(ds, rf_all.mean("seed", skipna=True))
+    fit = _fss_fit(crossings)
+    rng = np.random.default_rng(0)
+    boots = []
+    n_seeds = ds.sizes["seed"]
+    for _ in range(n_boot if fit is not None else 0):
+        pick = rng.integers(0, n_seeds, n_seeds)
+        bf = _fss_fit(_half_crossings(ds, rf_all.isel(seed=pick).mean("seed", skipna=True)))
+        if bf is not None:
+            boots.append(bf[0])
+    alphas = [float(a) for a in ds["alpha"].values]
+    out: dict = {
+        "source": "Amit, Gutfreund & Sompolinsky (1985) PRL 55, 1530 and (1987) Ann. Phys. "
+        "173, 30: T = 0 replica-symmetric retrieval overlap m(alpha), m(alpha_c) = 0.967 at "
+        "alpha_c = 0.138 (closed form 0.137906: Stojnic 2024, arXiv:2403.01907)",
+        "alpha_c_theory": round(ags_alpha_c(), 6),
+        "ags_overlap": {f"alpha={a:g}": _round(ags_overlap(a)) for a in alphas},
+        "n_seeds": int(n_seeds),
+        "cues_per_seed": int(sweep_param(ds, "n_cues")),
+        "update": str(sweep_param(ds, "update")),
+        "mean_final_overlap": _table(mean),
+        "sem_final_overlap": _table(sem),
+        "mean_recall_fraction": _table(rf_all.mean("seed", skipna=True)),
+        "alpha_at_half_recall": {f"n_units={n}": a for n, a in crossings.items()},
+        "finite_size_scaling": "alpha_half(N) = alpha_inf + a N^(-1/2), least squares over "
+        "N; uncertainty: standard deviation over a bootstrap of the seeds",
+    }
+    if fit is not None:
+        out["alpha_c_extrapolated"] = round(fit[0], 6)
+        out["finite_size_slope"] = round(fit[1], 6)
+        out["alpha_c_extrapolated_std"] = round(float(np.std(boots)), 6) if boots else None
+    return out
+
+
+def _round(v: float) -> float | None:
+    return None if not np.isfinite(v) else round(v, 6)
+
+
+def capacity_large_figure(ds: xr.Dataset, path: Path) -> Path:
+    from neurotwin import plotting
+
+    fig = plotting.capacity_curve(ds, None, alpha_c=ALPHA_C)
+    grid = np.linspace(float(ds["alpha"].min()), ags_alpha_c(), 60)
+    ax = fig.axes[0]
+    ax.plot(grid, [ags_overlap(a) for a in grid], "k-", lw=1.5,
+            label="AGS theory, T = 0 (replica symmetric)")  # fmt: skip
+    ax.legend(fontsize=8, loc="lower left")
+    fig.suptitle(f"Hopfield capacity up to N = {int(ds['n_units'].max())} "
+                 f"({sweep_param(ds, 'update')} updates, factored fields)")  # fmt: skip
+    return plotting.finish(fig, path)
+
+
+def _capacity_large(quick: bool = False) -> Experiment:
+    if quick:
+        sizes, alphas, seeds, n_cues = [500, 1000, 2000], [0.10, 0.13, 0.16, 0.19], (0, 1), 10
+    else:
+        sizes = [1000, 3000, 10000, 30000, 100000]
+        alphas = [0.11, 0.12, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18]
+        seeds, n_cues = range(4), 10
+    return Experiment(
+        name="hopfield-capacity-large" + ("-quick" if quick else ""),
+        model="hopfield",
+        realizations=("reference",),
+        grid={"n_units": sizes, "alpha": alphas},
+        seeds=tuple(seeds),
+        fixed={
+            "update": "sync",
+            "cue_noise": 0.0,
+            "n_cues": n_cues,
+            "max_sweeps": 100,
+            "weights_form": "factored",
+        },
+        observables=("final_overlap", "recall_fraction", "converged"),
+        point_params=_load_params,
+        figure=capacity_large_figure,
+        summary=capacity_large_summary,
+        description="Final overlap vs load alpha = P/N up to N = 100,000, cueing each stored "
+        "pattern itself, synchronous updates from the factored fields (W never formed: "
+        "memory 5 N P bytes), against the zero-temperature AGS retrieval overlap; the "
+        "alpha where half the cues are recalled, extrapolated in N^-1/2 to N -> infinity.",
+        quick=None if quick else partial(_capacity_large, quick=True),
+    )
+
+
+for _factory in (
+    _capacity,
+    _basins,
+    _dynamics,
+    _rate_vs_spiking,
+    _chip,
+    _chip_precision,
+    _capacity_large,
+):
     register_experiment(_factory())
