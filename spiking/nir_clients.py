@@ -251,6 +251,26 @@ def _own_dt(p, opts) -> float:
     return float(p.dt_s if dt is None else dt)
 
 
+def preflight(model: str, client: str, params: Any = None, seed: int = 0, **overrides: Any) -> None:
+    """Everything :func:`check` refuses before simulating (the client's packages, the
+    export, node types the client does not load), so a caller can refuse before it
+    writes the file."""
+    require(client)
+    from neurotwin.export import build_graph
+
+    graph = build_graph(model, "nir", params, seed, **overrides)
+    fam = _family(model)
+    if client == "brian2" and getattr(fam, "DECODE_FROM", "spikes") != "output":
+        _refuse_unloadable(model, client, graph)
+        return
+    try:
+        cg = getattr(fam, "client_graph", for_client)(graph, SNNTORCH_DT_S)
+    except ExportUnsupported:
+        _refuse_unloadable(model, client, graph)
+        raise
+    _refuse_unloadable(model, client, cg)
+
+
 def check(
     model: str, client: str = "snntorch", params: Any = None, seed: int = 0, **overrides: Any
 ) -> dict:
@@ -370,7 +390,16 @@ def _plain(v):
     return float(v)
 
 
-__all__ = ["CLIENTS", "check", "for_client", "require", "run_norse", "run_snntorch"]
+__all__ = [
+    "CLIENTS",
+    "check",
+    "client_input",
+    "for_client",
+    "preflight",
+    "require",
+    "run_norse",
+    "run_snntorch",
+]
 
 
 # reached by neurotwin's CLI through the registry (neurotwin/ imports nothing from spiking/)

@@ -86,6 +86,10 @@ def test_lif_sync_delay_is_a_nir_delay_that_clients_refuse():
     assert type(g.nodes["delay"]).__name__ == "Delay"
     assert np.allclose(g.nodes["delay"].delay, 0.0005)
     assert ("neurons", "delay") in g.edges and ("delay", "coupling") in g.edges
+    for client in ("snntorch", "norse", "brian2"):
+        # preflight: before any simulation (and before a caller writes the file)
+        with pytest.raises(ExportUnsupported, match=f"--check {client}: .*node type.* Delay"):
+            nir_clients.preflight("lif-sync", client, None, 0, **kw)
     with pytest.raises(ExportUnsupported, match="node type.* Delay"):
         nir_clients.check("lif-sync", "snntorch", None, 0, **kw)
 
