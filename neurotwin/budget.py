@@ -4,7 +4,7 @@ simulated steps against a budget the user can raise.
 A model estimates its own cost from its parameters (``ModelSpec.estimate(params,
 options, realization) -> Cost``); :func:`check` refuses, with one line naming the
 parameter, a run that cannot fit in the available memory or that would take more
-than ``max_steps`` steps (default :data:`DEFAULT_MAX_STEPS`; ``--max-steps`` on the
+than ``step_budget`` steps (default :data:`DEFAULT_STEP_BUDGET`; ``--step-budget`` on the
 command line), so a huge size ends in an error instead of a ``MemoryError`` or a
 run that never ends.
 """
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from .errors import ParamError
 
 #: simulated steps (time steps x units, or unit updates) allowed without asking: about
-#: an hour of the slowest realization here at ~1e6 steps/s; raise it with max_steps
-DEFAULT_MAX_STEPS = 4_000_000_000
+#: an hour of the slowest realization here at ~1e6 steps/s; raise it with step_budget
+DEFAULT_STEP_BUDGET = 4_000_000_000
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,13 @@ def gib(n: float) -> str:
     return f"{n / 2**30:.3g} GiB"
 
 
-def check_max_steps(max_steps) -> int:
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-        raise ParamError(f"max_steps: must be an integer >= 1 (got {max_steps!r})")
-    return max_steps
+def check_step_budget(step_budget) -> int:
+    if isinstance(step_budget, bool) or not isinstance(step_budget, int) or step_budget < 1:
+        raise ParamError(f"step_budget: must be an integer >= 1 (got {step_budget!r})")
+    return step_budget
 
 
-def check(cost: Cost | None, params, max_steps: int | None = None) -> None:
+def check(cost: Cost | None, params, step_budget: int | None = None) -> None:
     """Refuse a run whose estimated memory or steps are out of reach (one line)."""
     if cost is None:
         return
@@ -78,11 +78,11 @@ def check(cost: Cost | None, params, max_steps: int | None = None) -> None:
             f"{cls}.{cost.memory_param}: the run needs about {gib(cost.bytes)} of memory, "
             f"{gib(free)} is available (got {got!r})"
         )
-    limit = DEFAULT_MAX_STEPS if max_steps is None else check_max_steps(max_steps)
+    limit = DEFAULT_STEP_BUDGET if step_budget is None else check_step_budget(step_budget)
     if cost.steps > limit:
         got = getattr(params, cost.steps_param, None)
         raise ParamError(
             f"{cls}.{cost.steps_param}: the run would take about {cost.steps:.3g} simulated "
-            f"steps, over the budget of {limit:.3g}; raise it with --max-steps (Python: "
-            f"max_steps=) if you mean it (got {got!r})"
+            f"steps, over the budget of {limit:.3g}; raise it with --step-budget (Python: "
+            f"step_budget=) if you mean it (got {got!r})"
         )

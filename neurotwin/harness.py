@@ -106,11 +106,11 @@ def prepare(
     *,
     weights: dict | None = None,
     inputs: dict | None = None,
-    max_steps: int | None = None,
+    step_budget: int | None = None,
     **overrides: Any,
 ) -> Plan:
     """Validate everything (names, params, options, cost, backend, arrays) and draw the
-    inputs. ``max_steps`` raises the budget of simulated steps (:mod:`neurotwin.budget`)."""
+    inputs. ``step_budget`` raises the budget of simulated steps (:mod:`neurotwin.budget`)."""
     spec = get_model(model)
     real = get_realization(model, realization)
     seed = check_seed(seed)
@@ -120,9 +120,9 @@ def prepare(
     implied = spec.adopt(weights, inputs) if spec.adopt and weights is not None else {}
     p, opts = router.route(spec, real, params, overrides, implied)
     if spec.estimate is not None:
-        budget.check(spec.estimate(p, opts, real.name), p, max_steps)
-    elif max_steps is not None:
-        budget.check_max_steps(max_steps)
+        budget.check(spec.estimate(p, opts, real.name), p, step_budget)
+    elif step_budget is not None:
+        budget.check_step_budget(step_budget)
     real.ensure_available(opts)
     weights, inputs, sim_seed = draw(spec, p, seed, weights, inputs)
     spec.validate(p, weights, inputs)
@@ -191,7 +191,7 @@ def run(
     *,
     weights: dict | None = None,
     inputs: dict | None = None,
-    max_steps: int | None = None,
+    step_budget: int | None = None,
     **overrides: Any,
 ) -> Result:
     """Run ``model`` with one ``realization`` and return its :class:`Result`.
@@ -211,8 +211,8 @@ def run(
         them. A value you set that the arrays contradict is refused.
     inputs : dict, optional
         Your own inputs (cues), with the weights they belong to.
-    max_steps : int, optional
-        Budget of simulated steps (default :data:`neurotwin.budget.DEFAULT_MAX_STEPS`);
+    step_budget : int, optional
+        Budget of simulated steps (default :data:`neurotwin.budget.DEFAULT_STEP_BUDGET`);
         a run estimated to need more, or more memory than is available, is refused.
     **overrides
         Model parameters or the realization's options, by name.
@@ -226,7 +226,7 @@ def run(
         seed,
         weights=weights,
         inputs=inputs,
-        max_steps=max_steps,
+        step_budget=step_budget,
         **overrides,
     )
     return execute(plan)
