@@ -535,7 +535,8 @@ def export(
         from .registry import get_tool
 
         clients = get_tool("nir-clients")
-        clients.require(check)
+        # every refusal of the check (client missing, nodes it cannot load) before writing
+        clients.preflight(model, check, None, seed, **sets)
     path = do_export(model, out, format_, None, seed, **sets)
     if clients is None:
         console.print(f"{format_.upper()} graph written to {path}")
