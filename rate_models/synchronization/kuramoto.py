@@ -46,6 +46,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.rate_models.synchronization.phases import (
     TWO_PI,
     after_error,
@@ -194,6 +195,26 @@ def run_kuramoto(params: KuramotoParams, weights: dict, inputs: dict, seed: int,
     )
 
 
+def kuramoto_estimate(params: KuramotoParams, options, realization: str):
+    """Memory: the recorded order parameter (a complex per record, held in a list of
+    numpy scalars first, then r, psi and t: about 320 bytes per record, measured), the
+    integrator's arrays (a dozen of N), and for ``erdos-renyi`` the adjacency (N^2
+    random draws, masks and the float matrix) and the coupling's N x N temporaries.
+    Steps: time steps x oscillators (x N for a network: every pair's sine)."""
+    n = params.n_oscillators
+    n_steps = params.duration_s / params.dt_s
+    mem = {
+        driver(params, ("duration_s",), ("dt_s", "record_every")): 320
+        * (n_steps / params.record_every + 1),
+        "n_oscillators": 16 * F8 * n,
+    }
+    if params.topology == "erdos-renyi":
+        mem["n_oscillators"] += 26 * n * n + 3 * F8 * n * n
+    pairs = n if params.topology == "erdos-renyi" else 1
+    who = driver(params, ("duration_s", "n_oscillators"), ("dt_s",))
+    return cost(mem, {who: n_steps * n * pairs})
+
+
 KURAMOTO = register_model(
     ModelSpec(
         name="kuramoto",
@@ -203,6 +224,7 @@ KURAMOTO = register_model(
         validate=kuramoto_validate,
         observe=kuramoto_observe,
         key_observable="order_parameter",
+        estimate=kuramoto_estimate,
         compare_runs=[("reference", "reference", {})],
         quick_params={"n_oscillators": 50, "duration_s": 10.0, "transient_s": 5.0},
         doc="Kuramoto (1975) phase oscillators: r vs K, Lorentzian/Gaussian frequencies, "

@@ -27,6 +27,7 @@ from pydantic import Field
 from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, cost, driver
 from neurotwin.rate_models.synchronization.phases import (
     TWO_PI,
     check_record_times,
@@ -226,6 +227,32 @@ def run_lif_sync(params: LifSyncParams, weights: dict, inputs: dict, seed: int, 
     )
 
 
+def lif_sync_estimate(params: LifSyncParams, options, realization: str):
+    """Memory: the phase trace (records x N, with its list, stack and the observables'
+    complex copies); Brian2 adds its voltage monitor (records x N, growing by doubling),
+    the spikes (``mean_rate_hz`` x N x duration) and the N^2 synapses, Nengo and the
+    Loihi emulator the spike counts of every time step (N per step, probed, copied and
+    rounded) and the dense N x N recurrent weights. Steps: time steps x neurons (the
+    reference: record steps x neurons)."""
+    n, dur = params.n_neurons, params.duration_s
+    n_rec = dur / params.record_dt_s + 1
+    rec = driver(params, ("duration_s",), ("record_dt_s",))
+    mem = {rec: 5 * F8 * n_rec * n, "n_neurons": 16 * F8 * n}
+    if realization == "reference":
+        steps = {driver(params, ("duration_s", "n_neurons"), ("record_dt_s",)): n_rec * n}
+        return cost(mem, steps)
+    t_steps = dur / params.dt_s
+    mem["mean_rate_hz"] = SPIKE_BYTES * params.mean_rate_hz * 1.5 * dur * n
+    if realization == "brian2":
+        mem[rec] += 2 * F8 * n_rec * n
+        mem["n_neurons"] += SYNAPSE_BYTES * n * n
+    else:
+        mem[driver(params, ("duration_s",), ("dt_s",))] = (3 * F8 + 100) * t_steps * n
+        mem["n_neurons"] += 3 * F8 * n * n
+    steps = {driver(params, ("duration_s", "n_neurons"), ("dt_s",)): t_steps * n}
+    return cost(mem, steps)
+
+
 LIF_SYNC = register_model(
     ModelSpec(
         name="lif-sync",
@@ -235,6 +262,7 @@ LIF_SYNC = register_model(
         validate=lif_sync_validate,
         observe=lif_sync_observe,
         key_observable="order_parameter",
+        estimate=lif_sync_estimate,
         compare_runs=[
             ("reference", "reference", {}),
             ("brian2", "brian2", {}),

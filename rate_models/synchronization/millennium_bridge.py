@@ -35,6 +35,7 @@ from scipy import stats
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.rate_models.synchronization.phases import (
     TWO_PI,
     check_record_times,
@@ -480,6 +481,23 @@ def run_bridge(params: BridgeParams, weights: dict, inputs: dict, seed: int, opt
     )
 
 
+def bridge_estimate(params: BridgeParams, options, realization: str):
+    """Memory: the recorded states (records x (2N + 2)), the gait phases and the walkers'
+    phases derived from them, with the observables' complex copies (about 8 arrays of
+    records x N). Steps: time steps x walkers."""
+    n = params.n_pedestrians
+    n_steps = params.duration_s / params.dt_s
+    every = max(1, round(params.record_dt_s / params.dt_s))
+    n_rec = n_steps / every + 1
+    return cost(
+        {
+            driver(params, ("duration_s",), ("record_dt_s",)): 8 * F8 * n_rec * (n + 1),
+            "n_pedestrians": 20 * F8 * n,
+        },
+        {driver(params, ("duration_s", "n_pedestrians"), ("dt_s",)): n_steps * (n + 1)},
+    )
+
+
 BRIDGE = register_model(
     ModelSpec(
         name="millennium-bridge",
@@ -489,6 +507,7 @@ BRIDGE = register_model(
         validate=bridge_validate,
         observe=bridge_observe,
         key_observable="wobble_amplitude",
+        estimate=bridge_estimate,
         compare_runs=[
             ("phase walkers", "reference", {"crowd_model": "phase"}),
             (

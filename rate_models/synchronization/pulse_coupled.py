@@ -23,6 +23,7 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, cost, driver
 from neurotwin.rate_models.synchronization.phases import after_error
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -217,6 +218,31 @@ def run_pulse(params: PulseCoupledParams, weights: dict, inputs: dict, seed: int
     )
 
 
+def pulse_estimate(params: PulseCoupledParams, options, realization: str):
+    """Memory: the sampled phases (records x N), the spikes (at most N per period: the
+    exact map fires each oscillator once per cycle, keeping two small arrays per event);
+    Brian2 adds its voltage monitor (growing by doubling) and the N^2 synapses. Steps:
+    the exact map's events x N (at most N per period, each updating N phases); Brian2:
+    time steps x neurons."""
+    n, dur = params.n_oscillators, params.duration_s
+    n_rec = dur / params.record_dt_s + 1
+    cycles = dur / params.period_s + 1
+    mem = {
+        driver(params, ("duration_s",), ("record_dt_s",)): 2 * F8 * n_rec * n,
+        driver(params, ("duration_s", "n_oscillators"), ("tau_s",)): (SPIKE_BYTES + 450)
+        * cycles
+        * n,
+        "n_oscillators": 16 * F8 * n,
+    }
+    if realization == "reference":
+        steps = {driver(params, ("duration_s", "n_oscillators"), ("tau_s",)): cycles * n * n}
+    else:
+        mem[driver(params, ("duration_s",), ("record_dt_s",))] += 2 * F8 * n_rec * n
+        mem["n_oscillators"] += SYNAPSE_BYTES * n * n
+        steps = {driver(params, ("duration_s", "n_oscillators"), ("dt_s",)): dur / params.dt_s * n}
+    return cost(mem, steps)
+
+
 PULSE = register_model(
     ModelSpec(
         name="pulse-coupled",
@@ -226,6 +252,7 @@ PULSE = register_model(
         validate=pulse_validate,
         observe=pulse_observe,
         key_observable="final_cluster_fraction",
+        estimate=pulse_estimate,
         compare_runs=[("reference", "reference", {}), ("brian2", "brian2", {})],
         quick_params={"n_oscillators": 8, "duration_s": 0.1},
         doc="Mirollo & Strogatz (1990) pulse-coupled oscillators (LIF charging curve): "
