@@ -27,6 +27,8 @@ LONG = {
     ("pes-readout", "loihi-emulator"): 158,
     ("lif-sync", "brian2"): 10,
     ("hopfield", "loihi-emulator"): 10,
+    ("torus-attractor", "brian2"): 30,
+    ("mcculloch-pitts", "brian2"): 16,
 }
 
 
