@@ -410,8 +410,8 @@ def torus_drift_figure(ds: xr.Dataset, path: Path) -> Path:
 def torus_drift_summary(ds: xr.Dataset) -> dict:
     t = _torus_measured_s(ds)
     out: dict = {
-        "source": "Burak & Fiete (2009), Fig. 7: D approximately linear in CV^2 and in 1/N "
-        "(D N collapses); here the spiking noise variance is set by 1/r0",
+        "source": "Burak & Fiete (2009), drift figure (zero velocity): D approximately linear "
+        "in CV^2 and in 1/N (D N collapses); here the noise variance is set by 1/r0",
         "measured_time_s": _r(t),
         "n_seeds": int(ds.sizes["seed"]),
         "diffusion_neurons2_per_s": {},
