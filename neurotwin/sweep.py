@@ -58,6 +58,7 @@ import xarray as xr
 from . import router
 from .errors import NeurotwinError, ParamError, SweepError
 from .files import (
+    atomic_write,
     check_writable,
     file_error,
     json_text,
@@ -84,6 +85,13 @@ WORKER_TIMEOUT_S = 300.0
 CONNECT_TIMEOUT_S = 20
 #: seconds between checks of the cluster while points run
 POLL_S = 1.0
+#: the name suffix of an experiment's reduced variant (``--quick``)
+QUICK_SUFFIX = "-quick"
+#: what a reduced variant's summary, dataset and figure say about its numbers
+SMOKE_NOTE = (
+    "a reduced grid that checks the pipeline runs end to end; its numbers are not "
+    "the experiment's result (run without --quick for that)"
+)
 
 
 @dataclass(frozen=True)
@@ -725,11 +733,18 @@ def _run_locked(exp, points, out, runner, progress, max_points, retry_failed, on
     ds = combine(exp, points, records)
     complete = len(records) == len(unique)
     ds.attrs["complete"] = int(complete)
+    smoke = is_smoke_run(exp)
+    if smoke:
+        ds.attrs["smoke_run"] = SMOKE_NOTE
     if complete:
         write_dataset(ds, out / f"{exp.name}.nc")
         if exp.figure is not None:
             exp.figure(ds, out / f"{exp.name}.png")
+            if smoke:
+                mark_smoke_figure(out / f"{exp.name}.png")
         summary = dict(exp.summary(ds)) if exp.summary is not None else {}
+        if smoke:  # first in the file, before any number a reader could take as the result
+            summary = {"smoke_run": SMOKE_NOTE, **summary}
         failed = [
             {
                 "realization": pt.label or pt.realization,
@@ -758,6 +773,40 @@ def _run_locked(exp, points, out, runner, progress, max_points, retry_failed, on
         }
         write_text(out / f"{exp.name}.summary.json", json_text(summary, indent=2) + "\n")
     return ds
+
+
+def is_smoke_run(exp: Experiment) -> bool:
+    """Whether ``exp`` is a reduced variant (``NAME-quick``, ``--quick``)."""
+    return exp.name.endswith(QUICK_SUFFIX)
+
+
+def mark_smoke_figure(path: Path) -> Path:
+    """Add a banner saying :data:`SMOKE_NOTE` above the figure saved at ``path``.
+
+    The figure's pixels are copied unchanged (``figimage``, no resampling) below a strip
+    with the note, so no experiment's figure function needs to know about ``--quick``.
+    """
+    import matplotlib.image as mpimg
+    from matplotlib.figure import Figure
+
+    img = mpimg.imread(path)
+    dpi = 100
+    height, width = img.shape[:2]
+    banner = 40
+    fig = Figure(figsize=(width / dpi, (height + banner) / dpi), dpi=dpi)
+    fig.figimage(img, xo=0, yo=0, origin="upper")
+    fig.text(
+        0.5,
+        1 - (banner / 2) / (height + banner),
+        "SMOKE RUN (--quick): " + SMOKE_NOTE,
+        ha="center",
+        va="center",
+        color="firebrick",
+        fontsize=10,
+        fontweight="bold",
+        wrap=True,
+    )
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format="png"))
 
 
 def _ensure_available(exp: Experiment, points: list[Point]) -> None:
