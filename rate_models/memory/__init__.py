@@ -1,0 +1,1 @@
+"""The memory family's models (the math): continual learning and damage; one model per module."""

@@ -1,0 +1,1 @@
+"""Realizations of the memory family (none yet: see docs/models/memory.rst)."""
