@@ -115,7 +115,11 @@ def learn_stream(params: PalimpsestParams, patterns: np.ndarray) -> np.ndarray:
 def weights(params: PalimpsestParams, rng: np.random.Generator) -> dict:
     """Draw the stream and learn it: ``{"W", "patterns", "U"}``."""
     patterns = random_patterns(params.n_stream, params.n_units, rng)
-    return {"W": learn_stream(params, patterns), "patterns": patterns, "U": np.zeros(params.n_units)}
+    return {
+        "W": learn_stream(params, patterns),
+        "patterns": patterns,
+        "U": np.zeros(params.n_units),
+    }
 
 
 def ages_targets(params: PalimpsestParams) -> tuple[np.ndarray, np.ndarray]:
