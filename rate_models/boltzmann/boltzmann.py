@@ -48,13 +48,14 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost
 from neurotwin.rate_models.hopfield import hopfield
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
 
 from .exact import MAX_EXACT_UNITS, exact_log_probs, log_partition, sample_observables
-from .sampling import check_sampler_times, gibbs_sample
+from .sampling import check_sampler_times, gibbs_sample, sampler_cost
 
 # =====================================================================================
 # Hopfield correspondence
@@ -230,6 +231,20 @@ def run_boltzmann_reference(
     )
 
 
+def boltzmann_estimate(params: BoltzmannParams, options, realization: str):
+    """The exact distribution (2^n states: their bits, energies, log-probabilities and
+    counts) and the sampling run
+    (:func:`~neurotwin.rate_models.boltzmann.sampling.sampler_cost`)."""
+    n = params.n_units
+    mem = {"n_units": (n + 6 * F8) * 2.0**n + 4 * F8 * n * n}
+    steps = {"n_units": 2.0**n * n}
+    sampler_cost(params, n, n * n, mem, steps, realization)
+    if realization == "reference":  # the Gibbs kernel's pre-drawn orders and uniforms
+        reads = params.n_samples + params.burn_in
+        mem["n_chains"] = mem.get("n_chains", 0.0) + 4 * F8 * min(reads * params.n_chains * n, 2e6)
+    return cost(mem, steps)
+
+
 BOLTZMANN = register_model(
     ModelSpec(
         name="boltzmann",
@@ -239,6 +254,7 @@ BOLTZMANN = register_model(
         validate=boltzmann_validate,
         observe=boltzmann_observe,
         key_observable="kl_to_exact",
+        estimate=boltzmann_estimate,
         compare_runs=[("gibbs", "reference", {}), ("neural sampling", "brian2", {})],
         quick_params={"n_units": 5, "n_samples": 500, "n_chains": 2, "duration_s": 0.3},
         doc="Boltzmann machine (Ackley, Hinton & Sejnowski 1985): Gibbs sampling against "

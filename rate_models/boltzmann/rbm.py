@@ -36,13 +36,14 @@ from scipy.special import expit, logsumexp
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
 
 from .datasets import bars_and_stripes, binary_digits, check_binary_data
 from .exact import MAX_EXACT_UNITS, all_states, sample_observables
-from .sampling import check_sampler_times
+from .sampling import check_sampler_times, sampler_cost
 
 
 def free_energy(v: np.ndarray, w: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -317,6 +318,42 @@ def run_rbm_reference(
     )
 
 
+def rbm_estimate(params: RBMParams, options, realization: str):
+    """Training (done when the weights are drawn, for every realization): the data set
+    (digits: 1797 images; bars-and-stripes: all 2^(k+1) - 2 images of k x k, k^2 =
+    n_visible, and the 2^k states they are built from), W and its updates, the per-epoch
+    scores on ``n_eval`` images (pseudo-likelihood, and the exact log-likelihood by
+    enumerating the smaller layer when it has at most 20 units); the sampling run
+    (:func:`~neurotwin.rate_models.boltzmann.sampling.sampler_cost`) and, for at most 20
+    visible units, the exact visible distribution. Steps: epochs x images x units x
+    (cd_k + 1) of training, the scores' unit evaluations, the sampling."""
+    nv, nh, e = params.n_visible, params.n_hidden, params.n_epochs
+    if params.dataset == "digits":
+        n_data, data_bytes = 1797.0, 4 * F8 * 1797 * 64
+    else:
+        k = round(nv**0.5)
+        n_data = 2.0 ** (k + 1)
+        data_bytes = (3 + 2 * F8) * n_data * k * k
+    n_train = min(params.n_train, n_data)
+    n_eval = min(params.n_eval, n_train)
+    small = min(nv, nh)
+    mem = {
+        "n_visible": data_bytes + 3 * F8 * n_train * nv,
+        "n_hidden": 6 * F8 * nv * nh + 6 * F8 * n_eval * (nv + nh),
+    }
+    who = driver(params, ("n_epochs", "n_train", "n_visible", "n_hidden", "cd_k"))
+    steps = {who: e * n_train * (nv + nh) * (params.cd_k + 1) + (e + 1) * n_eval * nv * nh}
+    if small <= MAX_EXACT_UNITS:
+        mem["n_hidden"] += F8 * min(2.0**small, 2**16) * (3 * max(nv, nh) + 2 * small)
+        steps[driver(params, ("n_epochs", "n_visible", "n_hidden"))] = (
+            (e + 1) * 2.0**small * max(nv, nh)
+        )
+    if nv <= MAX_EXACT_UNITS:
+        mem["n_visible"] += (1 + 3 * F8) * 2.0**nv * (nv + nh)
+    sampler_cost(params, nv + nh, nv * nh, mem, steps, realization)
+    return cost(mem, steps)
+
+
 RBM = register_model(
     ModelSpec(
         name="rbm",
@@ -326,6 +363,7 @@ RBM = register_model(
         validate=rbm_validate,
         observe=rbm_observe,
         key_observable="pseudo_likelihood",
+        estimate=rbm_estimate,
         compare_runs=[("gibbs", "reference", {}), ("neural sampling", "brian2", {})],
         quick_params={
             "dataset": "bars-and-stripes",

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, driver
+
 _CHUNK = 2_000_000
 
 
@@ -130,3 +132,31 @@ def check_sampler_times(p) -> None:
         raise ValueError(
             f"sample_dt_s: must be <= duration_s = {p.duration_s!r} (got {p.sample_dt_s!r})"
         )
+
+
+def sampler_cost(
+    params, n_units: int, n_synapses: int, mem: dict, steps: dict, realization: str
+) -> None:
+    """Add the sampling run of ``boltzmann`` or ``rbm`` (``n_units`` per chain) to the
+    terms: the recorded states (read-outs x chains x units, int8, and the observables'
+    float copies; reference), or the
+    neural sampler's monitor, spikes (at most one per ``tau_s`` per neuron) and synapses
+    (Brian2; ``n_synapses`` per chain); steps: sweeps x chains x units, or time steps x
+    neurons. Used by the models' ``estimate``."""
+    c = params.n_chains
+    if realization == "reference":
+        reads = params.n_samples + params.burn_in
+        who = driver(params, ("n_samples", "n_chains"))
+        mem[who] = mem.get(who, 0.0) + (1 + 3 * F8) * reads * c * n_units
+        steps[driver(params, ("n_samples", "n_chains", "burn_in"))] = reads * c * n_units
+        return
+    neurons = c * n_units
+    total_s = params.duration_s + params.burn_in_s
+    reads = params.duration_s / params.sample_dt_s + 1
+    who = driver(params, ("duration_s", "n_chains"), ("sample_dt_s",))
+    mem[who] = mem.get(who, 0.0) + (3 * F8 + 1 + 3 * F8) * reads * neurons
+    spikes = driver(params, ("duration_s", "burn_in_s", "n_chains"), ("tau_s",))
+    mem[spikes] = mem.get(spikes, 0.0) + SPIKE_BYTES * total_s / params.tau_s * neurons
+    mem["n_chains"] = mem.get("n_chains", 0.0) + SYNAPSE_BYTES * c * n_synapses
+    who = driver(params, ("duration_s", "burn_in_s", "n_chains"), ("dt_s",))
+    steps[who] = total_s / params.dt_s * neurons

@@ -25,6 +25,7 @@ from pydantic import Field
 from scipy import optimize
 
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import cost
 from neurotwin.rate_models.perceptron.checks import check_values
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -175,6 +176,11 @@ def run_mcculloch_pitts(
     )
 
 
+def mcculloch_pitts_estimate(params: McCullochPittsParams, options, realization: str):
+    """One gate's truth table: a few hundred bytes and steps, whatever the gate."""
+    return cost({"gate": 4096}, {"gate": 64})
+
+
 register_model(
     ModelSpec(
         name="mcculloch-pitts",
@@ -184,6 +190,7 @@ register_model(
         validate=mp_validate,
         observe=mp_observe,
         key_observable="truth_table_accuracy",
+        estimate=mcculloch_pitts_estimate,
         compare_runs=[("reference", "reference", {}), ("brian2", "brian2", {})],
         quick_params={"gate": "XOR"},
         doc="McCulloch-Pitts (1943) threshold units: AND, OR, NOT, NAND, and XOR in two "

@@ -112,6 +112,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -431,6 +432,32 @@ def run_reference(
     )
 
 
+def ring_estimate(params: RingAttractorParams, options, realization: str):
+    """Memory: W and dW (N^2, with the velocity-shifted matrix of each step and the
+    jitter's draws), the recorded activity (records x N, with the observables' copies),
+    the velocity trace (one value per step); Brian2 adds its N^2 synapses and the spikes
+    (up to 200 Hz per neuron), Nengo and the Loihi emulator the spike counts of every
+    time step (N per step, probed, copied and rounded) and the dense recurrent weights.
+    Steps: time steps x N^2 (the reference's dense product; spiking: x N)."""
+    n, n_steps = params.n_units, params.n_steps
+    n_rec = params.duration_s / params.record_dt_s + 1
+    mem = {
+        "n_units": 6 * F8 * n * n,
+        driver(params, ("duration_s",), ("record_dt_s",)): 4 * F8 * n_rec * n,
+        driver(params, ("duration_s",), ("dt_s",)): 3 * F8 * n_steps,
+    }
+    if realization == "reference":
+        return cost(mem, {driver(params, ("duration_s", "n_units"), ("dt_s",)): n_steps * n * n})
+    spikes = driver(params, ("duration_s", "n_units"))
+    mem[spikes] = mem.get(spikes, 0.0) + SPIKE_BYTES * 200 * params.duration_s * n
+    if realization == "brian2":
+        mem["n_units"] += SYNAPSE_BYTES * n * n
+    else:
+        per_step = driver(params, ("duration_s",), ("dt_s",))
+        mem[per_step] = mem.get(per_step, 0.0) + (3 * F8 + 100) * n_steps * n
+    return cost(mem, {driver(params, ("duration_s", "n_units"), ("dt_s",)): n_steps * n})
+
+
 RING = register_model(
     ModelSpec(
         name="ring-attractor",
@@ -440,6 +467,7 @@ RING = register_model(
         validate=ring_validate,
         observe=ring_observe,
         key_observable="bump_speed",
+        estimate=ring_estimate,
         # the rows differ only in the realization: every model value (gamma too) is the
         # user's, or the model's default
         compare_runs=[

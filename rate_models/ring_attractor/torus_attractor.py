@@ -30,6 +30,7 @@ from pydantic import Field
 from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -331,6 +332,23 @@ def _path_integration(result: Result, params: TorusParams, inputs: dict) -> dict
     }
 
 
+def torus_estimate(params: TorusParams, options, realization: str):
+    """Memory: the recorded sheet (records x n_side^2, with the observables' copies), the
+    velocity of every step, the kernel and the sheet's temporaries. Steps: time steps x
+    neurons (n_side^2)."""
+    n = params.n_side * params.n_side
+    steps = n_steps(params)
+    n_rec = params.duration_s / params.record_dt_s + 1
+    return cost(
+        {
+            driver(params, ("duration_s",), ("record_dt_s",)): 3 * F8 * n_rec * n,
+            driver(params, ("duration_s",), ("dt_s",)): 6 * F8 * steps,
+            "n_side": 30 * F8 * n,
+        },
+        {driver(params, ("duration_s", "n_side"), ("dt_s",)): float(steps) * n},
+    )
+
+
 TORUS = register_model(
     ModelSpec(
         name="torus-attractor",
@@ -340,6 +358,7 @@ TORUS = register_model(
         validate=torus_validate,
         observe=torus_observe,
         key_observable="pattern_speed",
+        estimate=torus_estimate,
         compare_runs=[("reference", "reference", {"velocity_x": 0.4})],
         quick_params={"duration_s": 0.4, "settle_s": 0.25, "velocity_x": 0.4},
         doc="Burak & Fiete (2009) grid-cell continuous attractor on a torus: a periodic "
