@@ -139,10 +139,28 @@ def accuracy(w: dict, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.argmax(_forward(w, x)[2], axis=1) == y))
 
 
+def update_angle_deg(rule: str, w: dict, x: np.ndarray, onehot: np.ndarray) -> float:
+    """Angle (degrees) between the last hidden layer's error signal under ``rule`` and
+    under backprop, over the samples ``x`` (both flattened): Lillicrap et al. (2016),
+    Fig. 2, measure of alignment (below 90 degrees: the rule's hidden updates point,
+    on average, the way backprop's do; 0 for backprop itself). NaN for
+    ``delta-readout``, whose hidden layers get no error signal."""
+    if rule == "delta-readout":
+        return float("nan")
+    h1, h2, p = _forward(w, x)
+    e = p - onehot
+    ours = hidden_errors(rule, w, e, h1, h2)[1].ravel()
+    bp = hidden_errors("backprop", w, e, h1, h2)[1].ravel()
+    cos = ours @ bp / (np.linalg.norm(ours) * np.linalg.norm(bp))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
 @realization("credit-assignment", "reference")
 def run_credit(params: CreditParams, weights: dict, inputs: dict, seed: int, options=None):
     """Mini-batch SGD; traces per epoch (t = epoch, from 1): ``test_accuracy_curve``,
-    ``train_accuracy_curve``, ``train_loss`` (mean cross-entropy over the epoch)."""
+    ``train_accuracy_curve``, ``train_loss`` (mean cross-entropy over the epoch),
+    ``hidden_update_angle_deg`` (:func:`update_angle_deg` on the training set at the
+    epoch's end)."""
     h = params.n_hidden
     w = {k: np.array(v, dtype=float) for k, v in weights.items()}
     w.update(c1=np.zeros(h), c2=np.zeros(h), c3=np.zeros(N_CLASSES))
@@ -150,7 +168,7 @@ def run_credit(params: CreditParams, weights: dict, inputs: dict, seed: int, opt
     xte, yte = np.asarray(inputs["x_test"], float), np.asarray(inputs["y_test"]).astype(int)
     onehot = np.eye(N_CLASSES)[ytr]
     eta, bs = params.learning_rate, params.batch_size
-    test_acc, train_acc, loss = [], [], []
+    test_acc, train_acc, loss, angle = [], [], [], []
     for order in np.asarray(inputs["order"]).astype(np.int64):
         total = 0.0
         for start in range(0, len(order), bs):
@@ -170,6 +188,7 @@ def run_credit(params: CreditParams, weights: dict, inputs: dict, seed: int, opt
         loss.append(total / len(order))
         test_acc.append(accuracy(w, xte, yte))
         train_acc.append(accuracy(w, xtr, ytr))
+        angle.append(update_angle_deg(params.rule, w, xtr, onehot))
     t = np.arange(1, len(loss) + 1, dtype=float)
     check_finite("credit-assignment/reference train_loss", np.array(loss), t, "epoch")
     return Result(
@@ -183,15 +202,18 @@ def run_credit(params: CreditParams, weights: dict, inputs: dict, seed: int, opt
             "test_accuracy_curve": np.array(test_acc),
             "train_accuracy_curve": np.array(train_acc),
             "train_loss": np.array(loss),
+            "hidden_update_angle_deg": np.array(angle),
         },
     )
 
 
 def credit_observe(result: Result, params: CreditParams, weights: dict, inputs: dict) -> dict:
-    """``test_accuracy`` / ``train_accuracy`` after the last epoch."""
+    """``test_accuracy`` / ``train_accuracy`` / ``hidden_update_angle_deg`` after the
+    last epoch (the angle is NaN for ``delta-readout``)."""
     return {
         "test_accuracy": float(np.asarray(result.traces["test_accuracy_curve"])[-1]),
         "train_accuracy": float(np.asarray(result.traces["train_accuracy_curve"])[-1]),
+        "hidden_update_angle_deg": float(np.asarray(result.traces["hidden_update_angle_deg"])[-1]),
     }
 
 

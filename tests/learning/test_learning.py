@@ -5,6 +5,8 @@ input with exact error texts."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -108,6 +110,49 @@ def test_digits_accuracy(rule, target):
     assert obs["test_accuracy"] >= target
 
 
+#: seed base for the stochastic science tests (``NEUROTWIN_SEED_BASE``, default 0): the
+#: tests must pass on any base, not on chosen seeds
+SEED_BASE = int(os.environ.get("NEUROTWIN_SEED_BASE", "0"))
+
+
+def t_interval(x: np.ndarray) -> tuple[float, float]:
+    """Two-sided 95 % Student-t interval of the mean of ``x``."""
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return float(x.mean() - half), float(x.mean() + half)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", ["feedback-alignment", "direct-feedback-alignment"])
+def test_hidden_learning_beats_readout_only_and_aligns(rule):
+    """Feedback alignment (Lillicrap et al. 2016) and direct feedback alignment (Nokland
+    2016) train the hidden layers: (a) test accuracy above training the readout alone
+    (``delta-readout``: same random hidden layers, same split and batches), paired over
+    10 seeds, 95 % t-interval of the difference above +0.02; (b) the hidden layer's
+    error signal aligns with backprop's: the angle between them (Lillicrap et al. 2016,
+    Fig. 2, "below 90 degrees") has a 95 % upper bound below 90 degrees and falls during
+    training. 64-100-100-10, 10 epochs. Measured (seeds 0-9, 95 % t-intervals): FA -
+    readout +0.065 [0.054, 0.077], angle 46.9 [45.6, 48.2] deg (72-81 deg after epoch 1);
+    DFA - readout +0.068 [0.057, 0.078], angle 47.6 [46.2, 49.0] deg. Seed base 1000:
+    FA +0.069 [0.060, 0.078], 46.1 [45.1, 47.2] deg; DFA +0.066 [0.058, 0.074],
+    47.6 [46.9, 48.2] deg."""
+    gain, angle, first = [], [], []
+    for seed in range(SEED_BASE, SEED_BASE + 10):
+        kw = dict(n_epochs=10, seed=seed)
+        r = neurotwin.run("credit-assignment", rule=rule, **kw)
+        base = neurotwin.run("credit-assignment", rule="delta-readout", **kw)
+        gain.append(r.observables["test_accuracy"] - base.observables["test_accuracy"])
+        angle.append(r.observables["hidden_update_angle_deg"])
+        first.append(r.traces["hidden_update_angle_deg"][0])
+    lo, _ = t_interval(gain)
+    _, hi = t_interval(angle)
+    assert lo > 0.02, (np.mean(gain), lo)
+    assert hi < 90.0, (np.mean(angle), hi)
+    assert np.mean(angle) < np.mean(first)
+
+
 def test_credit_assignment_determinism():
     a = neurotwin.run("credit-assignment", rule="feedback-alignment", n_hidden=16, n_epochs=2)
     b = neurotwin.run("credit-assignment", rule="feedback-alignment", n_hidden=16, n_epochs=2)
@@ -122,19 +167,20 @@ def test_stdp_reduction_window_integral_and_drift():
     """Kempter, Gerstner & van Hemmen (1999): int W = a_plus (tau_plus - ratio tau_minus)
     = 0.01 (0.02 - 1.05 * 0.02) = -1e-5 s, and the causal half weighted by the EPSP
     kernel a_plus tau_plus / (tau_plus + tau_epsp) = 0.008 s; the grid sums tend to both
-    as dt -> 0 and at dt = 0.5 ms are -4.876e-6 s and 0.007510 s. At w = 0.5, with the
-    stated statistics, the correlated group drifts up (+0.014647 /s) and the uncorrelated
-    group down (-0.000224 /s), nu_post = 20 Hz."""
+    as dt -> 0. At w = 0.5, with the stated statistics, the correlated group drifts up
+    and the uncorrelated group down (a positive window integral is not needed: the
+    correlations drive the potentiation), nu_post = 20 Hz. The code's exact values
+    (grid sums, drifts) are regression checks in
+    tests/regression/test_regression_constants.py."""
     p = stdp.StdpParams.create()
     assert stdp.window_integral(p, on_grid=False) == pytest.approx(-1e-5)
     fine = stdp.StdpParams.create(dt_s=1e-7)
     assert stdp.window_integral(fine) == pytest.approx(-1e-5, rel=1e-3)
     assert stdp.causal_gain(fine) == pytest.approx(0.008, rel=1e-4)
-    assert stdp.window_integral(p) == pytest.approx(-4.8755e-6, rel=1e-4)
+    assert stdp.window_integral(p) == pytest.approx(-1e-5, rel=0.6)
     drift, nu_post = stdp.stdp_drift(p, np.full(200, 0.5))
     assert nu_post == pytest.approx(20.0)
-    assert drift[:100].mean() == pytest.approx(0.0146466, rel=1e-4)
-    assert drift[100:].mean() == pytest.approx(-0.00022406, rel=1e-3)
+    assert drift[:100].mean() > 0 > drift[100:].mean()
 
 
 def test_stdp_reference_refuses_lif():
