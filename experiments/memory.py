@@ -19,14 +19,14 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from neurotwin.sweep import Experiment, register_experiment, summary_value
+from neurotwin.sweep import Experiment, register_experiment, summary_value, sweep_param
 
 ALPHA_C_HEBBIAN = 0.138  # Amit, Gutfreund & Sompolinsky (1985)
 ALPHA_C_DILUTED = 2 / np.pi  # Derrida, Gardner & Zippelius (1987), per connection
 
 
 def _r(v) -> float | None:
-    return summary_value(v, 4)
+    return None if v is None else summary_value(v, 4)
 
 
 def _mean_sd(da: xr.DataArray) -> list:
@@ -56,7 +56,7 @@ def span_summary(ds: xr.Dataset) -> dict:
         "source": "AGS 1985: Hebbian blackout past alpha_c = 0.138; palimpsests (Nadal et al. "
         "1986, Mezard et al. 1986, Parisi 1986): stationary span, ~0.05 N quoted by the issue "
         "(exact published value not found by the search tool)",
-        "n_units": int(ds["n_units"]) if "n_units" in ds.coords else None,
+        "n_units": int(sweep_param(ds, "n_units")),
         "n_seeds": int(ds.sizes["seed"]),
         "span_fraction [mean, sd over seeds]": {},
     }
@@ -79,7 +79,7 @@ def span_figure(ds: xr.Dataset, path: Path) -> Path:
     )  # fmt: skip
     fig.axes[0].set_title(
         f"Catastrophic blackout (hebbian) vs graceful forgetting (palimpsests), "
-        f"N = {int(ds['n_units'])}, {ds.sizes['seed']} seeds"
+        f"N = {int(sweep_param(ds, 'n_units'))}, {ds.sizes['seed']} seeds"
     )
     return save(fig, path)
 
@@ -109,7 +109,7 @@ def _span(quick: bool = False) -> Experiment:
 
 def epsilon_summary(ds: xr.Dataset) -> dict:
     m = ds["span_fraction"].mean("seed")
-    best = float(ds["epsilon"].values[int(m.argmax())])
+    best = float(ds["epsilon"].values[int(np.argmax(m.values))])
     return {
         "source": "Nadal et al. 1986 / Mezard et al. 1986: an optimal forgetting rate "
         "(value not found by the search tool)",
@@ -130,7 +130,7 @@ def epsilon_figure(ds: xr.Dataset, path: Path) -> Path:
     ax.errorbar(ds["epsilon"].values, m, yerr=e, marker="o", capsize=3)
     ax.set_xlabel("forgetting rate epsilon (marginalist)")
     ax.set_ylabel("patterns retrieved / N")
-    ax.set_title(f"Marginalist palimpsest, L = 2N, N = {int(ds['n_units'])}")
+    ax.set_title(f"Marginalist palimpsest, L = 2N, N = {int(sweep_param(ds, 'n_units'))}")
     ax.grid(alpha=0.3)
     return save(fig, path)
 
@@ -187,7 +187,7 @@ def clipped_figure(ds: xr.Dataset, path: Path) -> Path:
         ds, "alpha", "damage", "recall_fraction", "load P / N", "fraction of cues recalled",
         refs={"0.138": ALPHA_C_HEBBIAN, "~0.1 (clipped)": 0.1},
     )  # fmt: skip
-    fig.axes[0].set_title(f"Hebbian vs clipped synapses, N = {int(ds['n_units'])}")
+    fig.axes[0].set_title(f"Hebbian vs clipped synapses, N = {int(sweep_param(ds, 'n_units'))}")
     return save(fig, path)
 
 
@@ -241,7 +241,9 @@ def diluted_figure(ds: xr.Dataset, path: Path) -> Path:
         ds, "alpha_k", "level", "recall_fraction", "load per connection P / K",
         "fraction of cues recalled", refs={"2/pi (DGZ 1987)": ALPHA_C_DILUTED},
     )  # fmt: skip
-    fig.axes[0].set_title(f"Randomly diluted Hebbian network, N = {int(ds['n_units'])}")
+    fig.axes[0].set_title(
+        f"Randomly diluted Hebbian network, N = {int(sweep_param(ds, 'n_units'))}"
+    )
     return save(fig, path)
 
 
