@@ -70,9 +70,14 @@ def driver(params: Params, up: tuple[str, ...] = (), down: tuple[str, ...] = ())
     return max(ranked, key=lambda r: r[0])[1]
 
 
-def sum_terms(*pairs: tuple[str, float]) -> dict[str, float]:
-    """``{name: value}`` from ``(name, value)`` pairs, adding values that share a name."""
-    out: dict[str, float] = {}
-    for name, value in pairs:
-        out[name] = out.get(name, 0.0) + _finite(float(value))
-    return out
+class Terms(dict):
+    """Named terms that add up: ``Terms((name, value), ...)`` and :meth:`add` sum the values
+    given under one name (two terms :func:`driver` attributes to the same parameter)."""
+
+    def __init__(self, *pairs: tuple[str, float]) -> None:
+        super().__init__()
+        for name, value in pairs:
+            self.add(name, value)
+
+    def add(self, name: str, value: float) -> None:
+        self[name] = self.get(name, 0.0) + _finite(float(value))

@@ -48,7 +48,7 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost
+from neurotwin.rate_models._cost import F8, Terms, cost
 from neurotwin.rate_models.hopfield import hopfield
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -236,12 +236,12 @@ def boltzmann_estimate(params: BoltzmannParams, options, realization: str):
     counts) and the sampling run
     (:func:`~neurotwin.rate_models.boltzmann.sampling.sampler_cost`)."""
     n = params.n_units
-    mem = {"n_units": (n + 6 * F8) * 2.0**n + 4 * F8 * n * n}
-    steps = {"n_units": 2.0**n * n}
+    mem = Terms(("n_units", (n + 6 * F8) * 2.0**n + 4 * F8 * n * n))
+    steps = Terms(("n_units", 2.0**n * n))
     sampler_cost(params, n, n * n, mem, steps, realization)
     if realization == "reference":  # the Gibbs kernel's pre-drawn orders and uniforms
         reads = params.n_samples + params.burn_in
-        mem["n_chains"] = mem.get("n_chains", 0.0) + 4 * F8 * min(reads * params.n_chains * n, 2e6)
+        mem.add("n_chains", 4 * F8 * min(reads * params.n_chains * n, 2e6))
     return cost(mem, steps)
 
 

@@ -36,7 +36,7 @@ from scipy.special import expit, logsumexp
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -337,19 +337,18 @@ def rbm_estimate(params: RBMParams, options, realization: str):
     n_train = min(params.n_train, n_data)
     n_eval = min(params.n_eval, n_train)
     small = min(nv, nh)
-    mem = {
-        "n_visible": data_bytes + 3 * F8 * n_train * nv,
-        "n_hidden": 6 * F8 * nv * nh + 6 * F8 * n_eval * (nv + nh),
-    }
+    mem = Terms(
+        ("n_visible", data_bytes + 3 * F8 * n_train * nv),
+        ("n_hidden", 6 * F8 * nv * nh + 6 * F8 * n_eval * (nv + nh)),
+    )
     who = driver(params, ("n_epochs", "n_train", "n_visible", "n_hidden", "cd_k"))
-    steps = {who: e * n_train * (nv + nh) * (params.cd_k + 1) + (e + 1) * n_eval * nv * nh}
+    steps = Terms((who, e * n_train * (nv + nh) * (params.cd_k + 1) + (e + 1) * n_eval * nv * nh))
     if small <= MAX_EXACT_UNITS:
-        mem["n_hidden"] += F8 * min(2.0**small, 2**16) * (3 * max(nv, nh) + 2 * small)
-        steps[driver(params, ("n_epochs", "n_visible", "n_hidden"))] = (
-            (e + 1) * 2.0**small * max(nv, nh)
-        )
+        mem.add("n_hidden", F8 * min(2.0**small, 2**16) * (3 * max(nv, nh) + 2 * small))
+        who = driver(params, ("n_epochs", "n_visible", "n_hidden"))
+        steps.add(who, (e + 1) * 2.0**small * max(nv, nh))
     if nv <= MAX_EXACT_UNITS:
-        mem["n_visible"] += (1 + 3 * F8) * 2.0**nv * (nv + nh)
+        mem.add("n_visible", (1 + 3 * F8) * 2.0**nv * (nv + nh))
     sampler_cost(params, nv + nh, nv * nh, mem, steps, realization)
     return cost(mem, steps)
 

@@ -147,16 +147,16 @@ def sampler_cost(
     if realization == "reference":
         reads = params.n_samples + params.burn_in
         who = driver(params, ("n_samples", "n_chains"))
-        mem[who] = mem.get(who, 0.0) + (1 + 3 * F8) * reads * c * n_units
-        steps[driver(params, ("n_samples", "n_chains", "burn_in"))] = reads * c * n_units
+        mem.add(who, (1 + 3 * F8) * reads * c * n_units)
+        steps.add(driver(params, ("n_samples", "n_chains", "burn_in")), reads * c * n_units)
         return
     neurons = c * n_units
     total_s = params.duration_s + params.burn_in_s
     reads = params.duration_s / params.sample_dt_s + 1
     who = driver(params, ("duration_s", "n_chains"), ("sample_dt_s",))
-    mem[who] = mem.get(who, 0.0) + (3 * F8 + 1 + 3 * F8) * reads * neurons
+    mem.add(who, (3 * F8 + 1 + 3 * F8) * reads * neurons)
     spikes = driver(params, ("duration_s", "burn_in_s", "n_chains"), ("tau_s",))
-    mem[spikes] = mem.get(spikes, 0.0) + SPIKE_BYTES * total_s / params.tau_s * neurons
-    mem["n_chains"] = mem.get("n_chains", 0.0) + SYNAPSE_BYTES * c * n_synapses
+    mem.add(spikes, SPIKE_BYTES * total_s / params.tau_s * neurons)
+    mem.add("n_chains", SYNAPSE_BYTES * c * n_synapses)
     who = driver(params, ("duration_s", "burn_in_s", "n_chains"), ("dt_s",))
-    steps[who] = total_s / params.dt_s * neurons
+    steps.add(who, total_s / params.dt_s * neurons)

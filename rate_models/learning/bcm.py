@@ -17,7 +17,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.perceptron.checks import check_values
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -127,19 +127,19 @@ def bcm_estimate(params: BcmParams, options, realization: str):
     responses; Nengo adds the presented samples and their decoded estimates (n_steps x N
     each). Steps: n_steps x N synapses (reference); Nengo: time steps x neurons."""
     n, k, s = params.n_features, params.n_patterns, params.n_steps
-    mem = {
-        "n_steps": 2 * F8 * s,
-        "n_features": 3 * F8 * k * n,
-        "n_checkpoints": F8 * (params.n_checkpoints + 1) * (k + 1),
-    }
-    steps = {driver(params, ("n_steps", "n_features")): float(s) * n}
+    mem = Terms(
+        ("n_steps", 2 * F8 * s),
+        ("n_features", 3 * F8 * k * n),
+        ("n_checkpoints", F8 * (params.n_checkpoints + 1) * (k + 1)),
+    )
+    steps = Terms((driver(params, ("n_steps", "n_features")), float(s) * n))
     if options is not None and realization != "reference":
         per = round(options.present_s / options.dt_s)
         neurons = options.neurons_per_dim * n + options.post_neurons
-        mem["n_steps"] += 2 * F8 * s * n + 4 * F8 * s
+        mem.add("n_steps", 2 * F8 * s * n + 4 * F8 * s)
         # nengo's decoder solves: ~750 evaluation points per neuron
-        mem["n_features"] += 750 * F8 * neurons
-        steps = {driver(params, ("n_steps", "n_features")): float(s) * per * neurons}
+        mem.add("n_features", 750 * F8 * neurons)
+        steps = Terms((driver(params, ("n_steps", "n_features")), float(s) * per * neurons))
     return cost(mem, steps)
 
 

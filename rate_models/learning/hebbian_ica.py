@@ -16,7 +16,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -136,13 +136,13 @@ def ica_estimate(params: IcaParams, options, realization: str):
     the recorded unmixing matrices. Steps: samples seen x synapses (sources^2)."""
     n, s, e = params.n_sources, params.n_samples, params.n_epochs
     return cost(
-        {
-            "n_samples": 8 * F8 * s * n,
-            "n_sources": 4 * F8 * n * n,
-            "n_epochs": 2 * F8 * s * e,
-            "n_checkpoints": F8 * (params.n_checkpoints + 1) * n * n,
-        },
-        {driver(params, ("n_samples", "n_epochs", "n_sources")): float(s) * e * n * n},
+        Terms(
+            ("n_samples", 8 * F8 * s * n),
+            ("n_sources", 4 * F8 * n * n),
+            ("n_epochs", 2 * F8 * s * e),
+            ("n_checkpoints", F8 * (params.n_checkpoints + 1) * n * n),
+        ),
+        Terms((driver(params, ("n_samples", "n_epochs", "n_sources")), float(s) * e * n * n)),
     )
 
 

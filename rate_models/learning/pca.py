@@ -9,7 +9,7 @@ from scipy import linalg
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.results import Result
 from neurotwin.validation import check_array
 
@@ -119,20 +119,20 @@ def pca_estimate(params: PcaParams, options, realization: str):
     (reference); Nengo: time steps x neurons."""
     k = getattr(params, "n_components", 1)
     n, s, e = params.n_features, params.n_samples, params.n_epochs
-    mem = {
-        "n_samples": 6 * F8 * s * n,
-        "n_features": 4 * F8 * n * n,
-        "n_epochs": 2 * F8 * s * e,
-        "n_checkpoints": F8 * (params.n_checkpoints + 1) * k * n,
-    }
+    mem = Terms(
+        ("n_samples", 6 * F8 * s * n),
+        ("n_features", 4 * F8 * n * n),
+        ("n_epochs", 2 * F8 * s * e),
+        ("n_checkpoints", F8 * (params.n_checkpoints + 1) * k * n),
+    )
     who = driver(params, ("n_samples", "n_epochs"))
-    steps = {who: float(s) * e * k * n}
+    steps = Terms((who, float(s) * e * k * n))
     if options is not None and realization != "reference":
         per = round(options.present_s / options.dt_s)
         neurons = options.neurons_per_dim * n + options.post_neurons
-        mem[who] += 2 * F8 * s * e * n + 4 * F8 * s * e
-        mem["n_features"] += 750 * F8 * neurons  # nengo's decoder solves
-        steps = {who: float(s) * e * per * neurons}
+        mem.add(who, 2 * F8 * s * e * n + 4 * F8 * s * e)
+        mem.add("n_features", 750 * F8 * neurons)  # nengo's decoder solves
+        steps = Terms((who, float(s) * e * per * neurons))
     return cost(mem, steps)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -150,20 +150,22 @@ def pes_estimate(params: PesParams, options, realization: str):
     n_img = 1797 * params.subsample
     n_test = max(1.0, params.test_fraction * n_img)
     n_train = max(0.0, n_img - n_test)
-    mem = {
-        "n_neurons": F8 * n * (2 * 1797 + 2 * n_img + 3 * N_PIXELS + N_CLASSES),
-        "n_epochs": F8 * e * n_train,
-    }
-    steps = {driver(params, ("n_neurons", "n_epochs", "subsample")): float(e) * n_train * n}
+    mem = Terms(
+        ("n_neurons", F8 * n * (2 * 1797 + 2 * n_img + 3 * N_PIXELS + N_CLASSES)),
+        ("n_epochs", F8 * e * n_train),
+    )
+    steps = Terms((driver(params, ("n_neurons", "n_epochs", "subsample")), float(e) * n_train * n))
     if options is not None and realization != "reference":
         shown = e * (n_train + n_test)
         t_steps = shown * params.present_s / options.dt_s
         who = driver(params, ("n_epochs", "subsample", "present_s"))
-        mem[who] = mem.get(who, 0.0) + F8 * shown * (N_PIXELS + 2 * N_CLASSES + 1) * 2
-        mem[who] += 240 * t_steps  # probe: 10 floats and a list entry per step
+        mem.add(who, F8 * shown * (N_PIXELS + 2 * N_CLASSES + 1) * 2)
+        mem.add(who, 240 * t_steps)  # probe: 10 floats and a list entry per step
         if realization == "loihi-emulator":
-            mem[who] += (F8 + 4) * t_steps * n + 100 * t_steps
-        steps = {driver(params, ("n_neurons", "n_epochs", "subsample", "present_s")): t_steps * n}
+            mem.add(who, (F8 + 4) * t_steps * n + 100 * t_steps)
+        steps = Terms(
+            (driver(params, ("n_neurons", "n_epochs", "subsample", "present_s")), t_steps * n)
+        )
     return cost(mem, steps)
 
 

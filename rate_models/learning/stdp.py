@@ -19,7 +19,7 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.perceptron.checks import check_values
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -270,21 +270,21 @@ def stdp_estimate(params: StdpParams, options, realization: str):
     n_spikes = params.rate_hz * dur * n
     n_rec = math.floor(dur / params.record_dt_s + 1e-9) + 1
     mother = params.rate_hz / params.correlation * dur
-    mem = {
-        driver(params, ("duration_s", "n_inputs", "rate_hz")): 8 * F8 * n_spikes,
-        "correlation": 2 * F8 * mother * (n // 2),
-        "n_inputs": 5 * F8 * n * n,
-        "record_dt_s": 3 * F8 * n_rec * n,
-    }
+    mem = Terms(
+        (driver(params, ("duration_s", "n_inputs", "rate_hz")), 8 * F8 * n_spikes),
+        ("correlation", 2 * F8 * mother * (n // 2)),
+        ("n_inputs", 5 * F8 * n * n),
+        ("record_dt_s", 3 * F8 * n_rec * n),
+    )
     grid = dur / params.dt_s
     who = driver(params, ("n_inputs", "duration_s"), ("dt_s",))
     if realization == "reference":
-        mem["dt_s"] = 2 * F8 * grid
+        mem.add("dt_s", 2 * F8 * grid)
         every = max(1, math.ceil(params.record_dt_s / ODE_STEP_S))
-        steps = {who: (n_rec - 1) * every * n + n_spikes}
+        steps = Terms((who, (n_rec - 1) * every * n + n_spikes))
     else:
-        mem["record_dt_s"] *= 2  # the monitor's arrays grow by doubling
-        steps = {who: grid * (n + 1) + n_spikes}
+        mem.add("record_dt_s", 3 * F8 * n_rec * n)  # the monitor grows by doubling
+        steps = Terms((who, grid * (n + 1) + n_spikes))
     return cost(mem, steps)
 
 

@@ -44,7 +44,7 @@ from pydantic import Field
 from scipy import optimize
 
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.perceptron.checks import check_values
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -230,17 +230,17 @@ def perceptron_estimate(params: PerceptronParams, options, realization: str):
     (the cyclic rule, up to ``max_epochs``), plus the candidates the margin sampler draws
     (P / Pr(|z| >= margin), z standard normal) x N; Brian2: time steps x neurons."""
     p, n = params.n_samples, params.n_features
-    mem = {driver(params, ("n_samples", "n_features")): 8 * F8 * p * n}
+    mem = Terms((driver(params, ("n_samples", "n_features")), 8 * F8 * p * n))
     who = driver(params, ("max_epochs", "n_samples", "n_features"))
     if realization == "reference" or options is None:
-        steps = {who: float(params.max_epochs) * p * n}
+        steps = Terms((who, float(params.max_epochs) * p * n))
     else:
         per = round(options.present_s / options.dt_s)
-        steps = {who: float(params.max_epochs) * p * per * (n + 1)}
+        steps = Terms((who, float(params.max_epochs) * p * per * (n + 1)))
     if params.task == "margin":
         accept = math.erfc(params.margin / math.sqrt(2.0))
-        mem[driver(params, ("n_samples", "n_features"))] += 2 * F8 * 2 * p * n
-        steps["margin"] = p * n / accept if accept > 0 else math.inf
+        mem.add(driver(params, ("n_samples", "n_features")), 2 * F8 * 2 * p * n)
+        steps.add("margin", p * n / accept if accept > 0 else math.inf)
     return cost(mem, steps)
 
 

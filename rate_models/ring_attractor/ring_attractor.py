@@ -112,7 +112,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, cost, driver
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, Terms, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -441,21 +441,23 @@ def ring_estimate(params: RingAttractorParams, options, realization: str):
     Steps: time steps x N^2 (the reference's dense product; spiking: x N)."""
     n, n_steps = params.n_units, params.n_steps
     n_rec = params.duration_s / params.record_dt_s + 1
-    mem = {
-        "n_units": 6 * F8 * n * n,
-        driver(params, ("duration_s",), ("record_dt_s",)): 4 * F8 * n_rec * n,
-        driver(params, ("duration_s",), ("dt_s",)): 3 * F8 * n_steps,
-    }
+    mem = Terms(
+        ("n_units", 6 * F8 * n * n),
+        (driver(params, ("duration_s",), ("record_dt_s",)), 4 * F8 * n_rec * n),
+        (driver(params, ("duration_s",), ("dt_s",)), 3 * F8 * n_steps),
+    )
     if realization == "reference":
-        return cost(mem, {driver(params, ("duration_s", "n_units"), ("dt_s",)): n_steps * n * n})
+        return cost(
+            mem, Terms((driver(params, ("duration_s", "n_units"), ("dt_s",)), n_steps * n * n))
+        )
     spikes = driver(params, ("duration_s", "n_units"))
-    mem[spikes] = mem.get(spikes, 0.0) + SPIKE_BYTES * 200 * params.duration_s * n
+    mem.add(spikes, SPIKE_BYTES * 200 * params.duration_s * n)
     if realization == "brian2":
-        mem["n_units"] += SYNAPSE_BYTES * n * n
+        mem.add("n_units", SYNAPSE_BYTES * n * n)
     else:
         per_step = driver(params, ("duration_s",), ("dt_s",))
-        mem[per_step] = mem.get(per_step, 0.0) + (3 * F8 + 100) * n_steps * n
-    return cost(mem, {driver(params, ("duration_s", "n_units"), ("dt_s",)): n_steps * n})
+        mem.add(per_step, (3 * F8 + 100) * n_steps * n)
+    return cost(mem, Terms((driver(params, ("duration_s", "n_units"), ("dt_s",)), n_steps * n)))
 
 
 RING = register_model(

@@ -30,7 +30,7 @@ from pydantic import Field
 from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -340,12 +340,12 @@ def torus_estimate(params: TorusParams, options, realization: str):
     steps = n_steps(params)
     n_rec = params.duration_s / params.record_dt_s + 1
     return cost(
-        {
-            driver(params, ("duration_s",), ("record_dt_s",)): 3 * F8 * n_rec * n,
-            driver(params, ("duration_s",), ("dt_s",)): 6 * F8 * steps,
-            "n_side": 30 * F8 * n,
-        },
-        {driver(params, ("duration_s", "n_side"), ("dt_s",)): float(steps) * n},
+        Terms(
+            (driver(params, ("duration_s",), ("record_dt_s",)), 3 * F8 * n_rec * n),
+            (driver(params, ("duration_s",), ("dt_s",)), 6 * F8 * steps),
+            ("n_side", 30 * F8 * n),
+        ),
+        Terms((driver(params, ("duration_s", "n_side"), ("dt_s",)), float(steps) * n)),
     )
 
 

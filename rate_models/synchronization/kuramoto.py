@@ -46,7 +46,7 @@ from pydantic import Field
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.synchronization.phases import (
     TWO_PI,
     after_error,
@@ -203,16 +203,18 @@ def kuramoto_estimate(params: KuramotoParams, options, realization: str):
     Steps: time steps x oscillators (x N for a network: every pair's sine)."""
     n = params.n_oscillators
     n_steps = params.duration_s / params.dt_s
-    mem = {
-        driver(params, ("duration_s",), ("dt_s", "record_every")): 320
-        * (n_steps / params.record_every + 1),
-        "n_oscillators": 16 * F8 * n,
-    }
+    mem = Terms(
+        (
+            driver(params, ("duration_s",), ("dt_s", "record_every")),
+            320 * (n_steps / params.record_every + 1),
+        ),
+        ("n_oscillators", 16 * F8 * n),
+    )
     if params.topology == "erdos-renyi":
-        mem["n_oscillators"] += 26 * n * n + 3 * F8 * n * n
+        mem.add("n_oscillators", 26 * n * n + 3 * F8 * n * n)
     pairs = n if params.topology == "erdos-renyi" else 1
     who = driver(params, ("duration_s", "n_oscillators"), ("dt_s",))
-    return cost(mem, {who: n_steps * n * pairs})
+    return cost(mem, Terms((who, n_steps * n * pairs)))
 
 
 KURAMOTO = register_model(

@@ -27,7 +27,7 @@ from pydantic import Field
 from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, cost, driver
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, Terms, cost, driver
 from neurotwin.rate_models.synchronization.phases import (
     TWO_PI,
     check_record_times,
@@ -237,19 +237,19 @@ def lif_sync_estimate(params: LifSyncParams, options, realization: str):
     n, dur = params.n_neurons, params.duration_s
     n_rec = dur / params.record_dt_s + 1
     rec = driver(params, ("duration_s",), ("record_dt_s",))
-    mem = {rec: 5 * F8 * n_rec * n, "n_neurons": 16 * F8 * n}
+    mem = Terms((rec, 5 * F8 * n_rec * n), ("n_neurons", 16 * F8 * n))
     if realization == "reference":
-        steps = {driver(params, ("duration_s", "n_neurons"), ("record_dt_s",)): n_rec * n}
+        steps = Terms((driver(params, ("duration_s", "n_neurons"), ("record_dt_s",)), n_rec * n))
         return cost(mem, steps)
     t_steps = dur / params.dt_s
-    mem["mean_rate_hz"] = SPIKE_BYTES * params.mean_rate_hz * 1.5 * dur * n
+    mem.add("mean_rate_hz", SPIKE_BYTES * params.mean_rate_hz * 1.5 * dur * n)
     if realization == "brian2":
-        mem[rec] += 2 * F8 * n_rec * n
-        mem["n_neurons"] += SYNAPSE_BYTES * n * n
+        mem.add(rec, 2 * F8 * n_rec * n)
+        mem.add("n_neurons", SYNAPSE_BYTES * n * n)
     else:
-        mem[driver(params, ("duration_s",), ("dt_s",))] = (3 * F8 + 100) * t_steps * n
-        mem["n_neurons"] += 3 * F8 * n * n
-    steps = {driver(params, ("duration_s", "n_neurons"), ("dt_s",)): t_steps * n}
+        mem.add(driver(params, ("duration_s",), ("dt_s",)), (3 * F8 + 100) * t_steps * n)
+        mem.add("n_neurons", 3 * F8 * n * n)
+    steps = Terms((driver(params, ("duration_s", "n_neurons"), ("dt_s",)), t_steps * n))
     return cost(mem, steps)
 
 

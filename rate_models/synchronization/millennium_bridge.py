@@ -35,7 +35,7 @@ from scipy import stats
 
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, cost, driver
+from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.synchronization.phases import (
     TWO_PI,
     check_record_times,
@@ -490,11 +490,11 @@ def bridge_estimate(params: BridgeParams, options, realization: str):
     every = max(1, round(params.record_dt_s / params.dt_s))
     n_rec = n_steps / every + 1
     return cost(
-        {
-            driver(params, ("duration_s",), ("record_dt_s",)): 8 * F8 * n_rec * (n + 1),
-            "n_pedestrians": 20 * F8 * n,
-        },
-        {driver(params, ("duration_s", "n_pedestrians"), ("dt_s",)): n_steps * (n + 1)},
+        Terms(
+            (driver(params, ("duration_s",), ("record_dt_s",)), 8 * F8 * n_rec * (n + 1)),
+            ("n_pedestrians", 20 * F8 * n),
+        ),
+        Terms((driver(params, ("duration_s", "n_pedestrians"), ("dt_s",)), n_steps * (n + 1))),
     )
 
 

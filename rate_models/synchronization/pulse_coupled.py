@@ -23,7 +23,7 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, cost, driver
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, Terms, cost, driver
 from neurotwin.rate_models.synchronization.phases import after_error
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -227,19 +227,22 @@ def pulse_estimate(params: PulseCoupledParams, options, realization: str):
     n, dur = params.n_oscillators, params.duration_s
     n_rec = dur / params.record_dt_s + 1
     cycles = dur / params.period_s + 1
-    mem = {
-        driver(params, ("duration_s",), ("record_dt_s",)): 2 * F8 * n_rec * n,
-        driver(params, ("duration_s", "n_oscillators"), ("tau_s",)): (SPIKE_BYTES + 450)
-        * cycles
-        * n,
-        "n_oscillators": 16 * F8 * n,
-    }
+    mem = Terms(
+        (driver(params, ("duration_s",), ("record_dt_s",)), 2 * F8 * n_rec * n),
+        (
+            driver(params, ("duration_s", "n_oscillators"), ("tau_s",)),
+            (SPIKE_BYTES + 450) * cycles * n,
+        ),
+        ("n_oscillators", 16 * F8 * n),
+    )
     if realization == "reference":
-        steps = {driver(params, ("duration_s", "n_oscillators"), ("tau_s",)): cycles * n * n}
+        steps = Terms((driver(params, ("duration_s", "n_oscillators"), ("tau_s",)), cycles * n * n))
     else:
-        mem[driver(params, ("duration_s",), ("record_dt_s",))] += 2 * F8 * n_rec * n
-        mem["n_oscillators"] += SYNAPSE_BYTES * n * n
-        steps = {driver(params, ("duration_s", "n_oscillators"), ("dt_s",)): dur / params.dt_s * n}
+        mem.add(driver(params, ("duration_s",), ("record_dt_s",)), 2 * F8 * n_rec * n)
+        mem.add("n_oscillators", SYNAPSE_BYTES * n * n)
+        steps = Terms(
+            (driver(params, ("duration_s", "n_oscillators"), ("dt_s",)), dur / params.dt_s * n)
+        )
     return cost(mem, steps)
 
 
