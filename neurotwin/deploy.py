@@ -112,6 +112,8 @@ def deploy(
     if FLOAT_TWIN in spec.realizations:
         runs.append((FLOAT_TWIN, spec.realizations[FLOAT_TWIN]))
     runs.append((target, chip_real))
+    # names without their unit suffix and quantities with units, as every other command
+    overrides = router.canonical(spec, [r for _, r in runs], overrides)
     router.check_names(spec, [r for _, r in runs], overrides)
     # the chip's own defaults (e.g. lif-sync's zero delay) go to every run: like for like
     overrides = {**router.shared_defaults(spec, [r for _, r in runs], overrides), **overrides}
