@@ -5,7 +5,8 @@ Visible :math:`v` and hidden :math:`h` binary units,
 Trained (in :func:`rbm_weights`, at :math:`T = 1`) by contrastive divergence CD-k
 (Hinton 2002) or persistent CD (Tieleman 2008) with mini-batches, on binarized 8x8
 digits (scikit-learn's bundled ``load_digits``, pixel > 8 of 16 -> 1) or on
-bars-and-stripes (MacKay 2003; both in :mod:`neurotwin.rate_models.boltzmann.datasets`). Metrics per epoch:
+bars-and-stripes (MacKay 2003; both in
+:mod:`neurotwin.rate_models.boltzmann.datasets`). Metrics per epoch:
 reconstruction error, the exact pseudo-likelihood :math:`\sum_i \log p(v_i \mid
 v_{-i})` and, when :math:`\min(n_v, n_h) \le 20`, the exact log-likelihood via the
 free energy :math:`F(v) = -b^\top v - \sum_j \operatorname{softplus}(c_j + v^\top
