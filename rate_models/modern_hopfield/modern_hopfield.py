@@ -81,6 +81,7 @@ from pydantic import Field
 
 from neurotwin.errors import InputError, ParamError
 from neurotwin.params import Params
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, Terms, cost, driver
 from neurotwin.rate_models.hopfield import hopfield as hf
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
@@ -579,6 +580,43 @@ def run_reference(
     )
 
 
+def estimate(params: ModernHopfieldParams, options, realization: str):
+    """Memory: the patterns and cues, the state trace ((max_steps + 1) x cues x N; int8
+    or float64, with the observables' float copies and the overlaps and energies per
+    state); the spiking circuits add, per cue, N + P neurons: Brian2 its 2 N P + P^2
+    synapses and the spikes (up to ``rate_ref_hz`` x 2 per neuron), Nengo and the Loihi
+    emulator the dense (N + P)^2 weights and the spike counts of every time step.
+    Steps: updates x cues x N (reference); spiking: time steps x neurons."""
+    n, p, c, t = params.n_units, params.n_patterns, params.n_cues, params.max_steps + 1
+    mem = Terms(
+        ("n_patterns", 4 * F8 * p * n),
+        ("n_cues", 3 * F8 * c * n),
+        (driver(params, ("max_steps", "n_cues", "n_units")), 4 * F8 * t * c * n),
+        (driver(params, ("max_steps", "n_cues", "n_patterns")), 4 * F8 * t * c * p),
+    )
+    if realization == "reference" or options is None:
+        return cost(mem, Terms((driver(params, ("max_steps", "n_cues", "n_units")), t * c * n)))
+    duration = options.cue_duration_s + options.recall_duration_s
+    t_steps = duration / options.dt_s
+    neurons = (n + p) * c
+    mem.add(driver(params, ("n_cues", "n_units")), 3 * F8 * neurons * duration / options.window_s)
+    if realization == "brian2":
+        mem.add(
+            driver(params, ("n_cues", "n_units", "n_patterns")),
+            SYNAPSE_BYTES * (2 * n * p + p * p) * c,
+        )
+        mem.add(
+            driver(params, ("n_cues", "n_units")),
+            SPIKE_BYTES * 2 * options.rate_ref_hz * duration * neurons,
+        )
+    else:
+        mem.add(driver(params, ("n_cues", "n_units", "n_patterns")), 3 * F8 * (n + p) ** 2 * c)
+        mem.add(driver(params, ("n_cues", "n_units")), (5 * F8 + 100) * t_steps * neurons)
+    return cost(
+        mem, Terms((driver(params, ("n_cues", "n_units", "n_patterns")), t_steps * neurons))
+    )
+
+
 SPEC = register_model(
     ModelSpec(
         name=MODEL,
@@ -588,6 +626,7 @@ SPEC = register_model(
         validate=validate,
         observe=observe,
         key_observable="final_overlap",
+        estimate=estimate,
         adopt=adopt,
         complete_weights=complete_weights,
         compare_runs=[
