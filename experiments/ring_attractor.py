@@ -252,7 +252,7 @@ for _factory in (_ring_speed, _ring_path, _ring_drift):
 # -- torus (grid cells, Burak & Fiete 2009): path integration and drift -------------------
 
 #: times after settle_s at which the torus path-integration error is kept (s)
-TORUS_TIMES = (0.25, 0.5, 1.0, 1.5)
+TORUS_TIMES = (0.25, 0.5, 1.0)
 
 
 def torus_error_at(result: Result, after_s: float) -> float:
