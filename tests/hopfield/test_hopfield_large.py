@@ -178,3 +178,38 @@ def test_hebbian_at_16000_units_the_openblas_syrk_crash_shape():
     r = neurotwin.run("hopfield", n_units=16000, n_patterns=800, n_cues=4, seed=0)
     assert r.provenance["weights_form"] == "dense-counts"
     assert r.observables["final_overlap"] > 0.99
+
+
+# -- hopfield-capacity-large ------------------------------------------------------------------
+
+
+def test_ags_theory_values():
+    """Amit, Gutfreund & Sompolinsky (1985, 1987): at T = 0 retrieval states exist up to
+    alpha_c = 0.138 (0.137906 in closed form, Stojnic 2024, arXiv:2403.01907), where the
+    retrieval overlap is 0.967; at alpha = 0.05 it is 1 - O(1e-5)."""
+    from neurotwin.experiments.hopfield import ags_alpha_c, ags_overlap
+
+    alpha_c = ags_alpha_c()
+    assert alpha_c == pytest.approx(0.137906, abs=2e-6)
+    assert ags_overlap(alpha_c - 1e-6) == pytest.approx(0.967, abs=0.003)
+    assert ags_overlap(0.05) > 0.9999
+    assert np.isnan(ags_overlap(0.14))
+
+
+@pytest.mark.slow
+def test_capacity_large_quick_variant(tmp_path):
+    """The quick variant through the sweep: a summary with the AGS curve, the crossing
+    per N and the extrapolated alpha_c with its bootstrap spread."""
+    import json
+
+    from neurotwin.sweep import get_experiment, run_sweep
+
+    exp = get_experiment("hopfield-capacity-large", quick=True)
+    ds = run_sweep(exp, tmp_path, scheduler="synchronous", progress=False)
+    assert (ds["error"] == "").all()
+    summary = json.loads((tmp_path / f"{exp.name}.summary.json").read_text())
+    assert summary["alpha_c_theory"] == pytest.approx(0.137905, abs=1e-5)
+    assert set(summary["alpha_at_half_recall"]) == {"n_units=500", "n_units=1000",
+                                                    "n_units=2000"}  # fmt: skip
+    assert 0.1 < summary["alpha_c_extrapolated"] < 0.2
+    assert summary["alpha_c_extrapolated_std"] >= 0
