@@ -68,6 +68,36 @@ SeedOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
 
 
+def _step_budget(value: Any) -> int | None:
+    """``--step-budget``: an integer >= 1 (``1e12`` allowed), else one line and exit 2."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        steps = int(text, 10)
+    except ValueError:
+        try:
+            as_float = float(text)
+        except ValueError:
+            as_float = float("nan")
+        if not (as_float.is_integer() and as_float >= 1):
+            _fail(ParamError(f"step_budget: must be an integer >= 1 (got {value!r})"))
+        steps = int(as_float)
+    if steps < 1:
+        _fail(ParamError(f"step_budget: must be an integer >= 1 (got {steps})"))
+    return steps
+
+
+StepBudgetOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="budget of simulated steps (default 4e9, see neurotwin.budget); a run "
+        "estimated to take more is refused before it starts",
+        parser=_step_budget,
+    ),
+]
+
+
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
     """``["n_units=100", "update=sync"]`` -> ``{"n_units": 100, "update": "sync"}``."""
     out: dict[str, Any] = {}
@@ -284,6 +314,7 @@ def run(
     weights: Annotated[
         Path | None, typer.Option(help="your own weights, an .npz of named arrays")
     ] = None,
+    step_budget: StepBudgetOpt = None,
 ) -> None:
     """Run one realization of MODEL and print its scalar observables (``run MODEL --help``
     lists MODEL's parameters; ``--set tau_m=20ms`` sets one with a unit)."""
@@ -298,7 +329,9 @@ def run(
             sets = _standalone_builds_under(
                 sets, out.parent / f"{out.stem}-build", model, [realization]
             )
-        plan = prepare(model, realization, None, seed, weights=given, **sets)
+        plan = prepare(
+            model, realization, None, seed, weights=given, step_budget=step_budget, **sets
+        )
         result = execute(plan)
     except NeurotwinError as exc:
         _fail(exc)
@@ -333,6 +366,7 @@ def compare(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="output folder")] = None,
     json_: JsonOpt = False,
+    step_budget: StepBudgetOpt = None,
 ) -> None:
     """Run MODEL through every realization on the same params, inputs and seed."""
     from .compare import compare as do_compare
@@ -345,7 +379,7 @@ def compare(
         out = out or Path("neurotwin-out") / compare_folder(model, seed, sets, realization)
         check_writable(out, folder=True)
         sets = _standalone_builds_under(sets, out, model, realization)
-        comp = do_compare(model, None, seed, realization, **sets)
+        comp = do_compare(model, None, seed, realization, step_budget=step_budget, **sets)
     except NeurotwinError as exc:
         _fail(exc)
     for label, res in comp.results.items():
@@ -491,13 +525,15 @@ def deploy(
     set_: SetOpt = None,
     seed: SeedOpt = 0,
     json_: JsonOpt = False,
+    step_budget: StepBudgetOpt = None,
 ) -> None:
     """Map MODEL onto a neuromorphic target: resources, quantization, accuracy, cost."""
     from .deploy import deploy as do_deploy
     from .deploy import report_rows
 
     try:
-        report = do_deploy(model, target, None, seed, **with_units(model, parse_sets(set_)))
+        sets = with_units(model, parse_sets(set_))
+        report = do_deploy(model, target, None, seed, step_budget=step_budget, **sets)
     except NeurotwinError as exc:
         _fail(exc)
     if json_:

@@ -169,6 +169,8 @@ def compare(
     params: Params | dict | None = None,
     seed: int = 0,
     realizations: list[str] | None = None,
+    *,
+    step_budget: int | None = None,
     **overrides: Any,
 ) -> Comparison:
     """Run every realization of ``model`` on the same parameters, inputs and seed.
@@ -182,8 +184,11 @@ def compare(
     realization's options such as ``device``); a name no row accepts is an error, and
     so is a value that a row would replace with its own setting (e.g. ``update`` for
     Hopfield's async and sync rows). All rows are validated before the first one runs.
+    ``step_budget`` raises every row's budget of simulated steps (:mod:`neurotwin.budget`).
     """
-    plans, skipped = plan_comparison(model, params, seed, realizations, **overrides)
+    plans, skipped = plan_comparison(
+        model, params, seed, realizations, step_budget=step_budget, **overrides
+    )
     results = {label: _measured(plan) for label, plan in plans.items()}
     first = next(iter(plans.values()))
     weights = {label: plan.weights for label, plan in plans.items()}
@@ -259,6 +264,8 @@ def plan_comparison(
     params: Params | dict | None = None,
     seed: int = 0,
     realizations: list[str] | None = None,
+    *,
+    step_budget: int | None = None,
     **overrides: Any,
 ) -> tuple[dict[str, Plan], dict[str, str]]:
     """The validated plan of every row of :func:`compare` (nothing runs), and the rows
@@ -281,7 +288,7 @@ def plan_comparison(
     for (label, _, row_overrides), real in zip(rows, reals, strict=True):
         kw = router.row_values(spec, real, label, row_overrides, overrides)
         try:
-            plans[label] = prepare(model, real.name, params, seed, **kw)
+            plans[label] = prepare(model, real.name, params, seed, step_budget=step_budget, **kw)
         except BackendUnavailable as exc:
             if explicit:
                 raise

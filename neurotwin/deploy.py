@@ -64,6 +64,8 @@ def deploy(
     target: str = "loihi-emulator",
     params: Params | dict | None = None,
     seed: int = 0,
+    *,
+    step_budget: int | None = None,
     **overrides: Any,
 ) -> dict:
     """Map ``model`` onto ``target`` and report resources, quantization, accuracy and cost.
@@ -80,6 +82,8 @@ def deploy(
         the realizations' options. Each run takes the values it accepts (options only
         the chip has, such as ``max_chips``, do not go to the float run); a name no
         run accepts is an error.
+    step_budget : int, optional
+        Budget of simulated steps of each run (:mod:`neurotwin.budget`).
 
     Returns
     -------
@@ -125,6 +129,7 @@ def deploy(
             name,
             params,
             seed,
+            step_budget=step_budget,
             **{k: v for k, v in overrides.items() if k in router.accepted(spec, real)},
         )
         for name, real in runs
