@@ -30,6 +30,13 @@ show that convergence relies on symmetry.
 
 Time in this model is counted in sweeps: one sweep is :math:`N` asynchronous
 unit updates in a fresh random order, or one synchronous update of all units.
+
+How the reference computes (``ReferenceOptions.weights_form``; the same states every
+way, tests/hopfield/test_hopfield_large.py): Hebbian W at T = 0 from the float32
+Hebbian sums (exact integers, :mod:`.storage`); any other W, or T > 0, from float64 W;
+``factored``: from the patterns, never forming W (memory O(N P), chosen by ``auto``
+where W would not fit). :func:`estimate` refuses, before anything is drawn, a run whose
+memory or unit updates are out of reach (:mod:`neurotwin.budget`).
 """
 
 from __future__ import annotations
