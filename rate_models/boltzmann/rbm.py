@@ -35,7 +35,7 @@ import pydantic
 from pydantic import Field
 from scipy.special import expit, logsumexp
 
-from neurotwin.errors import InputError
+from neurotwin.errors import InputError, SimulationError
 from neurotwin.params import Params
 from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
@@ -207,6 +207,11 @@ def train_rbm(data, params: RBMParams, rng: np.random.Generator) -> dict:
             w += lr * ((v0.T @ ph0) / m - (vk.T @ phk) / neg_n - params.weight_decay * w)
             b += lr * (v0.mean(axis=0) - vk.mean(axis=0))
             c += lr * (ph0.mean(axis=0) - phk.mean(axis=0))
+        if not (np.isfinite(w).all() and np.isfinite(b).all() and np.isfinite(c).all()):
+            # expit of NaN is NaN and the samples would silently be all zero
+            raise SimulationError(
+                f"rbm/training W: non-finite value at time step {len(hist)} (t = {len(hist)} epoch)"
+            )
         hist.append(rbm_metrics(scored, w, b, c))
     recon, pl, ll = (np.array(x) for x in zip(*hist, strict=True))
     return {

@@ -43,6 +43,7 @@ import numpy as np
 from pydantic import Field
 from scipy import optimize
 
+from neurotwin.errors import SimulationError
 from neurotwin.params import Params
 from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.perceptron.checks import check_values
@@ -102,6 +103,11 @@ def train_perceptron(x: np.ndarray, y: np.ndarray, eta: float, max_epochs: int) 
             mistakes += new is not w
             w = new
         per_epoch.append(mistakes)
+        if not np.isfinite(w).all():  # a learning rate so large that w overflows
+            raise SimulationError(
+                f"perceptron/reference w: non-finite value at time step {len(per_epoch)} "
+                f"(t = {len(per_epoch)} epoch)"
+            )
         if mistakes == 0:
             converged = True
             break

@@ -416,7 +416,7 @@ def run_reference(
 ) -> Result:
     """Rate model, RK4 with step dt_s (Euler-Maruyama with noise), dense weights."""
     t, activity = integrate_ring(params, weights, inputs, np.random.default_rng(seed))
-    check_finite("activity", activity, t, "s")
+    check_finite("ring-attractor/reference activity", activity, t, "s")
     return Result(
         model="ring-attractor",
         realization="reference",

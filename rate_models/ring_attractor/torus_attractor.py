@@ -30,7 +30,7 @@ from pydantic import Field
 from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
-from neurotwin.rate_models._cost import F8, Terms, cost, driver
+from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, Terms, cost, driver
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
@@ -224,7 +224,7 @@ def run_torus(params: TorusParams, weights: dict, inputs: dict, seed: int, optio
         s = s + dt / params.tau_s * (-s + np.maximum(np.fft.irfft2(acc, s=(n, n)) + b, 0.0))
     sheet = np.array(frames)
     t = np.arange(len(sheet)) * every * dt
-    check_finite("activity", sheet, t, "s")
+    check_finite("torus-attractor/reference activity", sheet, t, "s")
     return Result(
         model="torus-attractor",
         realization="reference",
@@ -334,19 +334,24 @@ def _path_integration(result: Result, params: TorusParams, inputs: dict) -> dict
 
 def torus_estimate(params: TorusParams, options, realization: str):
     """Memory: the recorded sheet (records x n_side^2, with the observables' copies), the
-    velocity of every step, the kernel and the sheet's temporaries. Steps: time steps x
-    neurons (n_side^2)."""
+    velocity of every step, the kernel and the sheet's temporaries; Brian2 adds the dense
+    N x N weights with their index arrays and synapses (about 100 bytes per pair) and the
+    spikes (``rate_scale_hz`` per unit of activity). Steps: time steps x neurons
+    (N = n_side^2)."""
     n = params.n_side * params.n_side
     steps = n_steps(params)
     n_rec = params.duration_s / params.record_dt_s + 1
-    return cost(
-        Terms(
-            (driver(params, ("duration_s",), ("record_dt_s",)), 3 * F8 * n_rec * n),
-            (driver(params, ("duration_s",), ("dt_s",)), 6 * F8 * steps),
-            ("n_side", 30 * F8 * n),
-        ),
-        Terms((driver(params, ("duration_s", "n_side"), ("dt_s",)), float(steps) * n)),
+    mem = Terms(
+        (driver(params, ("duration_s",), ("record_dt_s",)), 3 * F8 * n_rec * n),
+        (driver(params, ("duration_s",), ("dt_s",)), 6 * F8 * steps),
+        ("n_side", 30 * F8 * n),
     )
+    if realization != "reference" and options is not None:
+        mem.add("n_side", (SYNAPSE_BYTES + 7 * F8) * n * n)
+        rate = getattr(options, "rate_scale_hz", 1000.0)
+        spikes = SPIKE_BYTES * rate * params.duration_s * n
+        mem.add(driver(params, ("duration_s", "n_side")), spikes)
+    return cost(mem, Terms((driver(params, ("duration_s", "n_side"), ("dt_s",)), float(steps) * n)))
 
 
 TORUS = register_model(

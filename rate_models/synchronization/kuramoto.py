@@ -178,7 +178,7 @@ def run_kuramoto(params: KuramotoParams, weights: dict, inputs: dict, seed: int,
         np.random.default_rng(seed),
     )
     t = np.arange(len(z)) * params.dt_s * params.record_every
-    check_finite("theta", z.real, t, "s")
+    check_finite("kuramoto/reference order parameter", z.real, t, "s")
     return Result(
         model="kuramoto",
         realization="reference",

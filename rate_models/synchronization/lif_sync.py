@@ -213,7 +213,7 @@ def run_lif_sync(params: LifSyncParams, weights: dict, inputs: dict, seed: int, 
         f, inputs["theta0"], params.record_dt_s, n_steps, record=lambda th: np.mod(th, TWO_PI)
     )
     t = np.arange(len(theta)) * params.record_dt_s
-    check_finite("theta", theta, t, "s")
+    check_finite("lif-sync/reference theta", theta, t, "s")
     return Result(
         model="lif-sync",
         realization="reference",

@@ -460,7 +460,7 @@ def run_bridge(params: BridgeParams, weights: dict, inputs: dict, seed: int, opt
         params.max_amplitude_m,
     )
     t = np.arange(len(rec)) * every * params.dt_s
-    check_finite("state", rec, t, "s")
+    check_finite("millennium-bridge/reference state", rec, t, "s")
     x, v = rec[:, 0], rec[:, 1]
     amp = np.hypot(x, v / params.omega0)
     if mode == 0:

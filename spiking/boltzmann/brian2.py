@@ -170,7 +170,8 @@ def neural_sample(
     z = np.asarray(mon.z[:]).T.astype(np.int8)  # (T, n_chains * n)
     # the monitor records at the end of steps 0, k, 2k, ...: read-out j ends step j*k
     t = np.asarray(mon.t[:] / b2.second) - params.burn_in_s + params.dt_s
-    check_finite("v_syn", np.asarray(neurons.v_syn[:])[None, :], t[-1:], "s")
+    model = {"bm": "boltzmann"}.get(name, name)
+    check_finite(f"{model}/brian2 v_syn", np.asarray(neurons.v_syn[:])[None, :], t[-1:], "s")
     return {
         "t": t,
         "z": z.reshape(len(t), n_chains, n),

@@ -146,7 +146,7 @@ def run_stdp_brian2(params: StdpParams, weights: dict, inputs: dict, seed: int, 
     final = np.asarray(syn.w[:], dtype=float)
     t = stdp_record_times(params)
     hist = np.vstack([w_hist, final[None]])[: len(t)]
-    check_finite("w", hist, t, "s")
+    check_finite("stdp/brian2 w", hist, t, "s")
     post_t = np.asarray(spikes.t[:] / b2.second, dtype=np.float64)
     counts = np.histogram(post_t, bins=t)[0] if len(t) > 1 else np.zeros(0)
     rate = np.r_[counts / params.record_dt_s, counts[-1:] / params.record_dt_s][: len(t)]

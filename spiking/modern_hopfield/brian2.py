@@ -205,8 +205,8 @@ def run_brian2(
         circ.network.run(circ.n_steps * options.dt_s * b2.second, namespace=circ.namespace)
         t2 = time.perf_counter()
     t_end = np.array([circ.n_steps * options.dt_s])
-    check_finite("v", np.asarray(circ.features.v[:])[None, :], t_end, "s")
-    check_finite("v", np.asarray(circ.memory.v[:])[None, :], t_end, "s")
+    check_finite(f"{MODEL}/brian2 features.v", np.asarray(circ.features.v[:])[None, :], t_end, "s")
+    check_finite(f"{MODEL}/brian2 memory.v", np.asarray(circ.memory.v[:])[None, :], t_end, "s")
 
     spw, n_windows = circ.steps_per_window, circ.n_steps // circ.steps_per_window
     fc = _window_counts(circ.feature_spikes, n * n_cues, n_windows, spw, options.dt_s)

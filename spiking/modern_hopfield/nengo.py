@@ -194,7 +194,9 @@ def simulate_circuit(
     out = nc.simulate(built, backend, n_windows * spw, options.dt_s, seed)
     counts = np.stack([out.spikes[f"cue{c}"] for c in range(n_cues)], axis=1)  # (steps, C, N+P)
     t_steps = (np.arange(len(counts)) + 1) * options.dt_s
-    check_finite("rate", counts.reshape(len(counts), -1).astype(float), t_steps, "s")
+    check_finite(
+        f"{MODEL}/{backend} rate", counts.reshape(len(counts), -1).astype(float), t_steps, "s"
+    )
     win = counts[: n_windows * spw].reshape(n_windows, spw, n_cues, n + p).sum(axis=1)
     state, mem_rate, obs = circuit_observables(win[..., :n], win[..., n:], weights, inputs, options)
     steps, cue, idx = np.nonzero(counts)

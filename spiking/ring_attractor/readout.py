@@ -42,7 +42,7 @@ def windowed_rates(
 
 def ring_result(params, seed, t, activity, times, idx, name, prov) -> Result:
     """The Result of a spiking ring: the decoded ``activity`` and the ``ring`` spikes."""
-    check_finite("activity", activity, t, "s")
+    check_finite(f"ring-attractor/{name} activity", activity, t, "s")
     return Result(
         model="ring-attractor",
         realization=name,

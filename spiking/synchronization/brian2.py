@@ -153,7 +153,7 @@ def run_pulse_brian2(
     t2 = time.perf_counter()
     v = np.asarray(mon.v[:]).T  # (samples, n)
     t = np.asarray(mon.t[:] / b2.second)
-    check_finite("v", v, t, "s")
+    check_finite("pulse-coupled/brian2 v", v, t, "s")
     phase = lif_phase(np.clip(v, 0.0, 1.0 - 1e-12), params.drive)
     return Result(
         model="pulse-coupled",
@@ -255,7 +255,7 @@ def run_lif_sync_brian2(
     t2 = time.perf_counter()
     v = np.asarray(mon.v[:]).T
     t = np.asarray(mon.t[:] / b2.second)
-    check_finite("v", v, t, "s")
+    check_finite("lif-sync/brian2 v", v, t, "s")
     times = np.asarray(spikes.t[:] / b2.second, dtype=np.float64)
     idx = np.asarray(spikes.i[:], dtype=np.int64)
     theta = spike_phases(times, idx, n, t, 1.0 / rate)

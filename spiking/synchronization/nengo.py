@@ -114,7 +114,7 @@ def simulate_lif_sync(
     t = np.arange(1, round(params.duration_s / params.record_dt_s) + 1) * params.record_dt_s
     rate = np.asarray(weights["rate_hz"], dtype=np.float64)
     theta = spike_phases(times, idx.astype(np.int64), params.n_neurons, t, 1.0 / rate)
-    check_finite("theta", theta, t, "s")
+    check_finite(f"lif-sync/{backend} theta", theta, t, "s")
     provenance = {
         "simulator": "nengo.Simulator" if backend == "nengo" else 'nengo_loihi.Simulator("sim")',
         "build_time_s": out.build_time_s,
