@@ -143,10 +143,10 @@ def test_endless_sweeps_at_temperature_refused():
     ), str(info.value)
     with pytest.raises(ParamError) as info:
         neurotwin.run("hopfield", temperature=0.5, max_sweeps=10**5, n_units=100,
-                      max_steps=10**6)  # fmt: skip
+                      step_budget=10**6)  # fmt: skip
     assert str(info.value) == (
         "HopfieldParams.max_sweeps: the run would take about 1e+08 simulated steps, over "
-        "the budget of 1e+06; raise it with --max-steps (Python: max_steps=) if you mean it "
+        "the budget of 1e+06; raise it with --step-budget (Python: step_budget=) if you mean it "
         "(got 100000)"
     )
     # at T = 0 with symmetric W the run stops at a fixed point: not refused for max_sweeps
