@@ -368,6 +368,12 @@ RBM = register_model(
         validate=rbm_validate,
         observe=rbm_observe,
         key_observable="pseudo_likelihood",
+        # rate vs spiking (tests/boltzmann/test_boltzmann_brian2.py, which reads this):
+        # the spiking sampler's KL of the visible distribution within 1.5x that of as
+        # many independent exact draws (trained 3x3 bars-and-stripes, 8 chains, 5 s);
+        # the test compares with kl_iid (measured 0.144 iid, 0.135 Gibbs reference).
+        # The default compare uses the default data set and sizes.
+        agreement=[{"observable": "kl_to_exact", "atol": 0.0, "rtol": 0.5}],
         estimate=rbm_estimate,
         compare_runs=[("gibbs", "reference", {}), ("neural sampling", "brian2", {})],
         quick_params={

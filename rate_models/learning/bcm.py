@@ -152,6 +152,12 @@ register_model(
         validate=bcm_validate,
         observe=bcm_observe,
         key_observable="selectivity",
+        # rate vs spiking (tests/learning/test_learning_nengo.py): selectivity within
+        # 0.05, peak response within 10 %.
+        agreement=[
+            {"observable": "selectivity", "atol": 0.05, "rtol": 0.0},
+            {"observable": "max_response", "atol": 0.0, "rtol": 0.1},
+        ],
         estimate=bcm_estimate,
         compare_runs=[("reference", "reference", {}), ("nengo", "nengo", {})],
         quick_params={"n_steps": 2000},

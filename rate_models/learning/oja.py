@@ -76,6 +76,8 @@ register_model(
         validate=pca_validate("oja"),
         observe=oja_observe,
         key_observable="pc_cosine",
+        # rate vs spiking (tests/learning/test_learning_nengo.py): PC cosine within 0.01.
+        agreement=[{"observable": "pc_cosine", "atol": 0.01, "rtol": 0.0}],
         estimate=pca_estimate,
         compare_runs=[("reference", "reference", {}), ("nengo", "nengo", {})],
         quick_params=PCA_QUICK,

@@ -178,6 +178,10 @@ register_model(
         validate=pes_validate,
         observe=pes_observe,
         key_observable="test_accuracy",
+        # rate vs spiking (tests/learning/test_learning_spiking.py): float Nengo's test
+        # accuracy within 0.05 of the rate reference (defaults); the Loihi emulator is
+        # tested against float Nengo (0.15 at 100 neurons), not against the reference.
+        agreement=[{"observable": "test_accuracy", "atol": 0.05, "rtol": 0.0}],
         estimate=pes_estimate,
         compare_runs=[
             ("rate", "reference", {}),

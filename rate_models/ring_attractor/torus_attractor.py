@@ -363,6 +363,13 @@ TORUS = register_model(
         validate=torus_validate,
         observe=torus_observe,
         key_observable="pattern_speed",
+        # rate vs spiking (tests/ring_attractor/test_torus_spiking.py): the same
+        # pattern period (pytest.approx: rel 1e-6) at defaults; flow velocity along x
+        # within 15 % at v_x = 0.4 m/s (the default compare has v = 0, a still pattern).
+        agreement=[
+            {"observable": "pattern_period", "atol": 0.0, "rtol": 1e-6},
+            {"observable": "pattern_velocity_x", "atol": 0.0, "rtol": 0.15},
+        ],
         estimate=torus_estimate,
         compare_runs=[("reference", "reference", {"velocity_x": 0.4})],
         quick_params={"duration_s": 0.4, "settle_s": 0.25, "velocity_x": 0.4},

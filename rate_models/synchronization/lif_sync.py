@@ -262,6 +262,11 @@ LIF_SYNC = register_model(
         validate=lif_sync_validate,
         observe=lif_sync_observe,
         key_observable="order_parameter",
+        # rate vs spiking (tests/synchronization/test_synchronization_brian2.py, which
+        # reads this): r within 0.1 of the phase-reduced reference away from K_c
+        # (N = 100, 2 s, K = 0, 0.2, 0.3; the default K = 0.2 is such a point, 3 s);
+        # within 0.08 of K_c the test allows 0.3 (finite-size fluctuations).
+        agreement=[{"observable": "order_parameter", "atol": 0.1, "rtol": 0.0}],
         estimate=lif_sync_estimate,
         compare_runs=[
             ("reference", "reference", {}),
