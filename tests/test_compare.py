@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 import neurotwin
@@ -23,7 +24,11 @@ def _res(real, speed, theory=1.0, **kw):
     )  # fmt: skip
 
 
-def test_theory_rows_left_out_and_verdict_by_default_tolerance():
+def test_theory_rows_left_out_and_verdict_by_default_tolerance(monkeypatch):
+    from neurotwin.registry import get_model
+
+    # a model that declares no tolerance gets the default one on its key observable
+    monkeypatch.setattr(get_model("ring-attractor"), "agreement", [])
     comp = Comparison(
         "ring-attractor", {}, 0, {"reference": _res("reference", 1.0), "b": _res("b", 1.5)}
     )
@@ -34,6 +39,17 @@ def test_theory_rows_left_out_and_verdict_by_default_tolerance():
     comp.results["b"].observables["bump_speed"] = 1.1
     assert comp.verdicts()["b"]["verdict"] == "pass"
     assert comp.note is None
+
+
+def test_declared_tolerances_are_the_models_own():
+    from neurotwin.registry import get_model
+
+    declared = get_model("hopfield").agreement
+    if not declared:
+        pytest.skip("hopfield declares no tolerance")
+    assert tolerances("hopfield") == [
+        t if isinstance(t, Tolerance) else Tolerance(**t) for t in declared
+    ]
 
 
 def test_cost_counts_synaptic_events_from_the_weights_fan_out():
@@ -57,7 +73,10 @@ def test_real_comparison_has_cost_verdict_and_json():
     assert cost["nengo"]["spikes"] > 0 and cost["nengo"]["build_time_s"] > 0
     payload = comp.to_json()
     assert payload["verdict"]["nengo"]["verdict"] in ("pass", "fail")
-    assert payload["tolerance"] == [{"observable": "final_overlap", "atol": 0.05, "rtol": 0.1}]
+    # the model's declared tolerances (ModelSpec.agreement), or the default one
+    assert payload["tolerance"] == [
+        {"observable": t.observable, "atol": t.atol, "rtol": t.rtol} for t in tolerances("hopfield")
+    ]
     assert set(payload["cost"]) == {"reference", "nengo"}
 
 

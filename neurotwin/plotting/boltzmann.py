@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from . import LINESTYLES, _failed_note, finish, mean_sem, new_axes, param, plt
+from .base import LINESTYLES, _failed_note, finish, mean_sem, new_axes, param, plt
 
 _LABEL = {"reference": "Gibbs sampling", "brian2": "neural sampling (Brian2)"}
 

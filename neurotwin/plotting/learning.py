@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from . import LINESTYLES, finish, mean_sem, new_axes, plt
+from .base import LINESTYLES, finish, mean_sem, new_axes, plt
 
 
 def _curve(ds: xr.Dataset, prefix: str, n: int) -> xr.DataArray:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import mean_sem, new_axes
+from .base import mean_sem, new_axes
 
 
 def curves(

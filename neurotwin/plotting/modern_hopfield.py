@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from . import finish, mean_sem, param, plt
+from .base import finish, mean_sem, param, plt
 
 
 def dense_capacity(ds: xr.Dataset, path: str | os.PathLike | None) -> Figure | Path:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import xarray as xr
 
-from . import mean_sem, plt
+from .base import mean_sem, plt
 
 #: mean-drive ranges of r / r0 over which each gate is correct (module docstring of
 #: spiking/perceptron/mcculloch_pitts_brian2.py)

@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from . import (
+from .base import (
     LINESTYLES,
     _by_realization,
     _failed_note,

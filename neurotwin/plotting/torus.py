@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import xarray as xr
 
-from . import mean_sem, plt
+from .base import mean_sem, plt
 
 
 def _axes(ax, figsize=(5, 4.5)):
