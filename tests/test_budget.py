@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import time
 import tracemalloc
@@ -250,6 +251,8 @@ st = hypothesis.strategies
 #: hard caps for this test's fields, so each example runs in about a second
 SIZE_CAP = 64
 STEP_BUDGET = 3_000_000
+#: examples per model (6 in CI, derandomized; more, random, with NEUROTWIN_HYPOTHESIS_EXAMPLES)
+EXAMPLES = int(os.environ.get("NEUROTWIN_HYPOTHESIS_EXAMPLES", "6"))
 
 
 def field_strategy(model: str, name: str, field):
@@ -296,11 +299,11 @@ def test_random_valid_parameters_run_or_raise_our_error(model):
     spec = all_models()[model]
 
     @hypothesis.settings(
-        max_examples=6,
+        max_examples=EXAMPLES,
         deadline=None,
         database=None,
         suppress_health_check=list(hypothesis.HealthCheck),
-        derandomize=True,
+        derandomize=EXAMPLES == 6,
     )
     @hypothesis.given(params_strategy(model))
     def check(values):

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import pydantic
 from pydantic import Field
 
 from neurotwin.harness import check_finite
@@ -33,7 +34,7 @@ from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
 
-from .datasets import N_CLASSES, N_PIXELS, check_digits_inputs, digits
+from .datasets import N_CLASSES, N_DIGITS, N_PIXELS, check_digits_inputs, digits
 
 
 class CreditParams(Params):
@@ -49,6 +50,16 @@ class CreditParams(Params):
     batch_size: int = Field(16, ge=1, description="mini-batch size")
     learning_rate: float = Field(0.05, gt=0, le=10, description="SGD step eta")
     test_fraction: float = Field(0.25, gt=0, lt=1, description="held-out fraction")
+
+    @pydantic.model_validator(mode="after")
+    def _both_sets_used(self):
+        n_test = int(round(self.test_fraction * N_DIGITS))
+        if not 1 <= n_test <= N_DIGITS - 1:
+            raise ValueError(
+                f"test_fraction: must hold out at least one and keep at least one of the "
+                f"{N_DIGITS} digits (got {self.test_fraction!r})"
+            )
+        return self
 
 
 def credit_weights(params: CreditParams, rng: np.random.Generator) -> dict:
@@ -223,7 +234,7 @@ def credit_estimate(params: CreditParams, options, realization: str):
     sets (each epoch's accuracies), the epochs' orders. Steps: epochs x training
     images x units."""
     h, e = params.n_hidden, params.n_epochs
-    n_img = 1797
+    n_img = N_DIGITS
     return cost(
         {
             "n_hidden": 6 * F8 * (h * h + (N_PIXELS + 3 * N_CLASSES) * h) + 3 * F8 * n_img * h,

@@ -17,6 +17,8 @@ from neurotwin.validation import check_array
 
 N_CLASSES = 10
 N_PIXELS = 64
+#: images in scikit-learn's digits
+N_DIGITS = 1797
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ networks. PLoS ONE 6(9), e22885.
 from __future__ import annotations
 
 import numpy as np
+import pydantic
 from pydantic import Field
 
 from neurotwin.params import Params
@@ -20,7 +21,7 @@ from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 from neurotwin.validation import check_array
 
-from .datasets import N_CLASSES, N_PIXELS, check_digits_inputs, digits
+from .datasets import N_CLASSES, N_DIGITS, N_PIXELS, check_digits_inputs, digits
 from .rules import diverged
 
 #: LIF time constants of the PES population (nengo.LIF defaults), s
@@ -51,6 +52,21 @@ class PesParams(Params):
     n_epochs: int = Field(1, ge=1, description="passes over the training images")
     subsample: float = Field(1.0, gt=0, le=1, description="fraction of load_digits used")
     test_fraction: float = Field(0.25, gt=0, lt=1, description="held-out fraction")
+
+    @pydantic.model_validator(mode="after")
+    def _both_sets_used(self):
+        n = int(round(self.subsample * N_DIGITS))
+        if n < 2:
+            raise ValueError(
+                f"subsample: must keep at least 2 of the {N_DIGITS} digits (one to train, one "
+                f"to test; got {self.subsample!r})"
+            )
+        if n - max(1, int(round(self.test_fraction * n))) < 1:
+            raise ValueError(
+                f"test_fraction: must keep at least one of the {n} digits for training "
+                f"(got {self.test_fraction!r})"
+            )
+        return self
 
 
 def pes_weights(params: PesParams, rng: np.random.Generator) -> dict:
@@ -147,11 +163,11 @@ def pes_estimate(params: PesParams, options, realization: str):
     presentation, the Loihi emulator the population's spikes (n per time step). Steps:
     epochs x training images x neurons (reference); Nengo: time steps x neurons."""
     n, e = params.n_neurons, params.n_epochs
-    n_img = 1797 * params.subsample
+    n_img = N_DIGITS * params.subsample
     n_test = max(1.0, params.test_fraction * n_img)
     n_train = max(0.0, n_img - n_test)
     mem = Terms(
-        ("n_neurons", F8 * n * (2 * 1797 + 2 * n_img + 3 * N_PIXELS + N_CLASSES)),
+        ("n_neurons", F8 * n * (2 * N_DIGITS + 2 * n_img + 3 * N_PIXELS + N_CLASSES)),
         ("n_epochs", F8 * e * n_train),
     )
     steps = Terms((driver(params, ("n_neurons", "n_epochs", "subsample")), float(e) * n_train * n))
