@@ -239,19 +239,19 @@ def test_json_output_writes_non_finite_numbers_as_null(monkeypatch):
 
 
 def test_retry_failed_on_resume(tmp_path, monkeypatch, registered):
-    real = sw.execute
+    real = sw.points.execute
 
     def flaky(plan):
         if plan.params.n_patterns == 4:
             raise RuntimeError("flaky")
         return real(plan)
 
-    monkeypatch.setattr(sw, "execute", flaky)
+    monkeypatch.setattr(sw.points, "execute", flaky)
     out = tmp_path / "s"
     args = ["sweep", registered, "--scheduler", "synchronous", "--out", str(out)]
     assert runner.invoke(app, args).exit_code == 0
     assert json.loads((out / f"{registered}.summary.json").read_text())["sweep"]["failed"] == 2
-    monkeypatch.setattr(sw, "execute", real)
+    monkeypatch.setattr(sw.points, "execute", real)
     assert runner.invoke(app, args).exit_code == 0  # a failure is a result: kept
     assert json.loads((out / f"{registered}.summary.json").read_text())["sweep"]["failed"] == 2
     res = runner.invoke(app, [*args, "--retry-failed"])
@@ -309,14 +309,14 @@ def test_a_second_sweep_into_the_same_folder_is_refused(tmp_path, registered):
 
 
 def test_lock_in_one_process(tmp_path):
-    with sw._lock(tmp_path):
+    with sw.run._lock(tmp_path):
         with pytest.raises(SweepError, match=r"^out_dir: another sweep \(pid \d+ on "):
             run_sweep(tiny(), tmp_path, scheduler="synchronous", progress=False)
     run_sweep(tiny(), tmp_path, scheduler="synchronous", progress=False)
 
 
 def test_bad_scheduler_address_writes_nothing(tmp_path, monkeypatch, registered):
-    monkeypatch.setattr(sw, "CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr(sw.run, "CONNECT_TIMEOUT_S", 2)
     out = tmp_path / "s"
     address = f"tcp://127.0.0.1:{free_port()}"
     res = runner.invoke(app, ["sweep", registered, "--scheduler", address, "--out", str(out)])
@@ -425,7 +425,7 @@ def test_external_cluster_worker_count_and_scheduler_loss(tmp_path, monkeypatch)
     records 1 worker; killing the scheduler mid-sweep is one SweepError saying the sweep
     can be resumed; the points written stay and the resumed sweep equals an
     uninterrupted one."""
-    monkeypatch.setattr(sw, "CONNECT_TIMEOUT_S", 3)
+    monkeypatch.setattr(sw.run, "CONNECT_TIMEOUT_S", 3)
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path])}

@@ -172,14 +172,14 @@ def test_corrupt_point_file_is_recomputed(reference_run, tmp_path):
 
 
 def test_failed_point_is_recorded_and_the_sweep_goes_on(reference_run, tmp_path, monkeypatch):
-    real_execute = sw.execute
+    real_execute = sw.points.execute
 
     def flaky(plan):
         if plan.params.n_patterns == 4 and plan.params.cue_noise == 0.3:
             raise SimulationError("state: non-finite value at time step 3 (t = 3 sweep)")
         return real_execute(plan)
 
-    monkeypatch.setattr(sw, "execute", flaky)
+    monkeypatch.setattr(sw.points, "execute", flaky)
     out = tmp_path / "sweep"
     ds = run_sweep(tiny(), out, scheduler="synchronous", progress=False)
     bad = ds.sel(n_patterns=4, cue_noise=0.3)
@@ -200,7 +200,7 @@ def test_failed_point_is_recorded_and_the_sweep_goes_on(reference_run, tmp_path,
     assert (on_disk["error"].sel(n_patterns=4, cue_noise=0.3).values != "").all()
 
     # a failure is a result: re-running keeps it, retry_failed recomputes it
-    monkeypatch.setattr(sw, "execute", real_execute)
+    monkeypatch.setattr(sw.points, "execute", real_execute)
     again = run_sweep(tiny(), out, scheduler="synchronous", progress=False)
     assert again.attrs["n_failed"] == 2
     fixed = run_sweep(tiny(), out, scheduler="synchronous", progress=False, retry_failed=True)

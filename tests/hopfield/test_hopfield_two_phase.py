@@ -106,21 +106,21 @@ def test_same_network_needs_equal_structure_weights_and_seed():
     base = dict(seed=4, **SMALL)
     a = prepare("hopfield", "brian2", cue_noise=0.1, **base)
     assert sw.input_params(a.spec) == ("cue_noise",)
-    assert sw._same_network(a, prepare("hopfield", "brian2", cue_noise=0.3, **base))
+    assert sw.points._same_network(a, prepare("hopfield", "brian2", cue_noise=0.3, **base))
     other_seed = prepare("hopfield", "brian2", cue_noise=0.1, **{**base, "seed": 5})
-    assert not sw._same_network(a, other_seed)
+    assert not sw.points._same_network(a, other_seed)
     more_patterns = prepare("hopfield", "brian2", cue_noise=0.1, **{**base, "n_patterns": 4})
-    assert not sw._same_network(a, more_patterns)
+    assert not sw.points._same_network(a, more_patterns)
     other_options = prepare("hopfield", "brian2", cue_noise=0.1, gain=32.0, **base)
-    assert not sw._same_network(a, other_options)
+    assert not sw.points._same_network(a, other_options)
     patterns = a.weights["patterns"].copy()
     patterns[0, 0] *= -1
     other_weights = dataclasses.replace(a, weights={**a.weights, "patterns": patterns})
-    assert not sw._same_network(a, other_weights)
+    assert not sw.points._same_network(a, other_weights)
     # a one-phase realization builds nothing worth keeping
     base.pop("recall_duration_s")  # a spiking option
     ref = prepare("hopfield", "reference", cue_noise=0.1, **base)
-    assert not sw._same_network(ref, prepare("hopfield", "reference", cue_noise=0.3, **base))
+    assert not sw.points._same_network(ref, prepare("hopfield", "reference", cue_noise=0.3, **base))
 
 
 def _cue_noise_sweep(realization_options: dict, seeds=(0, 1)) -> sw.Experiment:
