@@ -269,3 +269,97 @@ def _diluted(quick: bool = False) -> Experiment:
 
 for _factory in (_span, _epsilon, _clipped, _diluted):
     register_experiment(_factory())
+
+
+# -- damage across realizations (hopfield, user-given damaged W) -------------------------
+
+DAMAGE_REALIZATIONS = ("reference", "brian2", "nengo", "loihi-emulator")
+
+
+def _available(model: str, names) -> list[str]:
+    from neurotwin.registry import all_models
+
+    reals = all_models()[model].realizations
+    return [r for r in names if r in reals and reals[r].why_unavailable() is None]
+
+
+def damage_realizations(quick: bool = False) -> xr.Dataset:
+    """Recall of ``hopfield`` with damaged weights on every installed realization.
+
+    The same Hebbian W (``n_patterns`` random patterns, N units), damaged by
+    ``rate_models/memory/damage.py`` (dilution by a fraction, or quantization to b bits),
+    handed to each realization as user weights with the same cues:
+    ``neurotwin.run("hopfield", realization, weights={"W": damaged, "patterns": ...})``.
+    Realizations that are not installed (nengo-loihi outside its environment) are skipped.
+    Returns ``final_overlap`` over (kind, level, realization, seed); ``level`` is the
+    deleted fraction for ``dilute`` and the bit count for ``quantize``.
+    """
+    import neurotwin
+    from neurotwin.rate_models.hopfield.hopfield import hebbian, make_cues, random_patterns
+    from neurotwin.rate_models.memory.damage import damage
+
+    n, p = (40, 3) if quick else (64, 5)
+    seeds = (0,) if quick else (0, 1, 2)
+    levels = {
+        "dilute": [0.0, 0.5, 0.9] if quick else [0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95],
+        "quantize": [1, 2, 8] if quick else [1, 2, 3, 4, 8],
+    }
+    reals = _available("hopfield", DAMAGE_REALIZATIONS)
+    rows = []
+    for kind, values in levels.items():
+        for level in values:
+            for seed in seeds:
+                rng = np.random.default_rng([seed, 20])
+                pats = random_patterns(p, n, rng)
+                w, _ = damage(hebbian(pats), kind, float(level) if kind == "dilute" else 0.0,
+                              int(level) if kind == "quantize" else 1, rng)  # fmt: skip
+                cues = make_cues(pats, np.arange(p), 0.1, rng)
+                for real in reals:
+                    r = neurotwin.run(
+                        "hopfield", real, seed=seed, n_units=n, n_patterns=p, n_cues=p,
+                        weights={"W": w, "patterns": pats},
+                        inputs={"cues": cues, "targets": np.arange(p)},
+                    )  # fmt: skip
+                    rows.append((kind, level, real, seed, r.observables["final_overlap"]))
+    ds = xr.Dataset()
+    for kind in levels:
+        sub = [r for r in rows if r[0] == kind]
+        arr = np.full((len(levels[kind]), len(reals), len(seeds)), np.nan)
+        for _, level, real, seed, v in sub:
+            arr[levels[kind].index(level), reals.index(real), seeds.index(seed)] = v
+        ds[kind] = xr.DataArray(
+            arr, dims=(f"{kind}_level", "realization", "seed"),
+            coords={f"{kind}_level": levels[kind], "realization": reals, "seed": list(seeds)},
+        )  # fmt: skip
+    ds.attrs.update(n_units=n, n_patterns=p, cue_noise=0.1)
+    return ds
+
+
+def damage_realizations_figure(ds: xr.Dataset, path: Path) -> Path:
+    from neurotwin.plotting import memory as plot
+    from neurotwin.plotting import save
+
+    return save(plot.damage_realizations(ds), path)
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description="hopfield recall vs damage, every realization")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", type=Path, default=Path("results/memory-damage-realizations"))
+    a = ap.parse_args()
+    a.out.mkdir(parents=True, exist_ok=True)
+    data = damage_realizations(a.quick)
+    data.to_netcdf(a.out / "data.nc")
+    damage_realizations_figure(data, a.out / "damage-realizations.png")
+    summary = {
+        kind: {
+            str(real): [_r(v) for v in data[kind].sel(realization=real).mean("seed").values]
+            for real in data["realization"].values
+        }
+        for kind in ("dilute", "quantize")
+    }
+    (a.out / "summary.json").write_text(json.dumps(summary, indent=1))
+    print(json.dumps(summary, indent=1))

@@ -42,3 +42,29 @@ def overlap_vs_age(ages: np.ndarray, overlaps: dict[str, np.ndarray], ax: Any = 
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return fig
+
+
+def damage_realizations(ds: xr.Dataset):
+    """Final overlap vs dilution (left) and vs bits per weight (right), one line per
+    realization on each: reference, Brian2, Nengo, the Loihi emulator where installed."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, kind, xlabel in (
+        (axes[0], "dilute", "fraction of synapses deleted"),
+        (axes[1], "quantize", "bits per weight (sign included)"),
+    ):
+        x = ds[f"{kind}_level"].values
+        for real in ds["realization"].values:
+            m, e = mean_sem(ds[kind].sel(realization=real))
+            ax.errorbar(x, m, yerr=e, marker="o", capsize=3, label=str(real))
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    axes[1].set_xscale("log", base=2)
+    axes[0].set_ylabel("final overlap")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(
+        f"Damaged Hopfield memory on every realization (N = {ds.attrs['n_units']}, "
+        f"P = {ds.attrs['n_patterns']}, cue noise {ds.attrs['cue_noise']})"
+    )
+    return fig

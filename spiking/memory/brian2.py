@@ -119,7 +119,7 @@ class Brian2PalimpsestOptions(Params):
     )
     cue_duration_s: float = Field(0.02, gt=0, description="probe cue, a multiple of window_s")
     recall_duration_s: float = Field(
-        0.1, gt=0, description="free recall after the cue, a multiple of window_s"
+        0.06, gt=0, description="free recall after the cue, a multiple of window_s"
     )
     window_s: float = Field(0.02, gt=0, description="decoding window, a multiple of dt_s")
     min_spikes: int = Field(1, ge=1, description="spikes in a window for the state +1")
