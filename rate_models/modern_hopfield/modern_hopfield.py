@@ -611,7 +611,9 @@ def estimate(params: ModernHopfieldParams, options, realization: str):
         )
     else:
         mem.add(driver(params, ("n_cues", "n_units", "n_patterns")), 3 * F8 * (n + p) ** 2 * c)
-        mem.add(driver(params, ("n_cues", "n_units")), (5 * F8 + 100) * t_steps * neurons)
+        mem.add(
+            driver(params, ("n_cues", "n_units")), 5 * F8 * t_steps * neurons + 120 * t_steps * c
+        )
     return cost(
         mem, Terms((driver(params, ("n_cues", "n_units", "n_patterns")), t_steps * neurons))
     )

@@ -456,7 +456,7 @@ def ring_estimate(params: RingAttractorParams, options, realization: str):
         mem.add("n_units", SYNAPSE_BYTES * n * n)
     else:
         per_step = driver(params, ("duration_s",), ("dt_s",))
-        mem.add(per_step, (3 * F8 + 100) * n_steps * n)
+        mem.add(per_step, 3 * F8 * n_steps * n + 120 * n_steps)
     return cost(mem, Terms((driver(params, ("duration_s", "n_units"), ("dt_s",)), n_steps * n)))
 
 

@@ -247,7 +247,7 @@ def lif_sync_estimate(params: LifSyncParams, options, realization: str):
         mem.add(rec, 2 * F8 * n_rec * n)
         mem.add("n_neurons", SYNAPSE_BYTES * n * n)
     else:
-        mem.add(driver(params, ("duration_s",), ("dt_s",)), (3 * F8 + 100) * t_steps * n)
+        mem.add(driver(params, ("duration_s",), ("dt_s",)), 3 * F8 * t_steps * n + 120 * t_steps)
         mem.add("n_neurons", 3 * F8 * n * n)
     steps = Terms((driver(params, ("duration_s", "n_neurons"), ("dt_s",)), t_steps * n))
     return cost(mem, steps)
