@@ -29,6 +29,7 @@ LONG = {
     ("hopfield", "loihi-emulator"): 10,
     ("torus-attractor", "brian2"): 30,
     ("mcculloch-pitts", "brian2"): 16,
+    ("palimpsest-hopfield", "brian2"): 19,
 }
 
 

@@ -276,8 +276,9 @@ def _simulate(params, weights, inputs, seed, options):
     j_end = np.asarray(syn.J[:])
 
     # the probes: the network forked into one copy per probe, learning on
-    cue_w, rest_w = options.windows(options.cue_duration_s), options.windows(
-        options.recall_duration_s
+    cue_w, rest_w = (
+        options.windows(options.cue_duration_s),
+        options.windows(options.recall_duration_s),
     )
     drive = np.vstack([
         np.repeat(cues.reshape(1, -1), cue_w, axis=0) * (g * options.cue_strength),
@@ -332,7 +333,7 @@ def learned_overlap(j: np.ndarray, patterns: np.ndarray) -> np.ndarray:
     options=Brian2PalimpsestOptions,
     requires=("brian2",),
     check=device_check("palimpsest-hopfield/brian2"),
-    defaults={"n_units": 64, "n_stream": 96, "n_probes": 16},
+    defaults={"n_units": 64, "n_stream": 96},
 )
 def run_brian2(
     params: PalimpsestParams,
@@ -347,9 +348,7 @@ def run_brian2(
         options = Brian2PalimpsestOptions.create()
     t0 = time.perf_counter()
     with runtime_target(options.codegen_target):
-        state, times, idx, j_stream, n_spikes = _simulate(
-            params, weights, inputs, seed, options
-        )
+        state, times, idx, j_stream, n_spikes = _simulate(params, weights, inputs, seed, options)
     run_time = time.perf_counter() - t0
     patterns = np.asarray(weights["patterns"])
     _, targets = ages_targets(params)
