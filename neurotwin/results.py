@@ -36,12 +36,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from .errors import FileError, InputError
 from .files import atomic_write, write_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
     from matplotlib.figure import Figure
 
 #: netCDF attributes hold at most a signed 64-bit integer; larger seeds are stored as text
@@ -363,6 +363,8 @@ class Result:
             attrs["git_revision"] = str(prov["git_revision"])
         if versions:
             attrs["versions"] = json.dumps(versions, sort_keys=True, default=str)
+        import xarray as xr  # on use: xarray and pandas take about half a second to import
+
         return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
     def _attrs(self, kind: str, name: str, arr: np.ndarray) -> dict:
@@ -455,6 +457,8 @@ class Result:
             why = "it is a folder" if path.is_dir() else "no such file"
             raise FileError(f"cannot read {path}: {why}")
         try:
+            import xarray as xr
+
             with xr.open_dataset(path, engine="netcdf4") as ds:
                 ds = ds.load()
         except PermissionError as exc:

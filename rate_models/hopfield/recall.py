@@ -24,12 +24,22 @@ default.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from .storage import EXACT_FLOAT32, max_abs
+
+
+@functools.cache
+def _kernels():
+    """The compiled kernels, imported on first use: numba takes about a second to load,
+    which a run that never recalls (a spiking realization, a listing) should not pay."""
+    from . import _kernels as kernels
+
+    return kernels
+
 
 #: products below this many flops run on one BLAS thread (see the module docstring)
 SMALL_PRODUCT_FLOPS = 2e9
@@ -47,22 +57,6 @@ def blas_threads(flops: float):
 
         _controller = ThreadpoolController()
     return _controller.limit(limits=1, user_api="blas")
-
-
-@contextlib.contextmanager
-def kernel_threads(work: float):
-    """Numba threads for a kernel call of ``work`` element operations: one below
-    SMALL_PRODUCT_FLOPS (a second thread measured 1.3-1.6x slower on the shared 2-core
-    machine for the 100 x 1000 sweeps), else numba's default."""
-    if work >= SMALL_PRODUCT_FLOPS:
-        yield
-        return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
 
 
 def tie_of(max_w: float) -> float:
@@ -179,40 +173,6 @@ def thresholds(u: np.ndarray, tie: float, n: int, dtype) -> tuple[np.ndarray, np
 # -- synchronous ----------------------------------------------------------------------
 
 
-@numba.njit(cache=True)
-def _sync_decide(
-    field, slot, sub, hi, lo, diag, s, new, new8, prev8, has_prev, fixed, cycle
-):  # pragma: no cover - jit
-    """New states of every probe from its field row (``slot[c]``; -1: frozen, copied).
-
-    Branch-free per unit (x > hi: +1, x < lo: -1, else keep), so the loop vectorizes.
-    """
-    n_probes, n = s.shape
-    for c in range(n_probes):
-        k = slot[c]
-        if k < 0:
-            for i in range(n):
-                new[c, i] = s[c, i]
-                new8[c, i] = np.int8(s[c, i])
-            fixed[c] = False
-            cycle[c] = False
-            continue
-        changed = 0
-        differ = 0
-        fc, sc, nc, n8, pc = field[k], s[c], new[c], new8[c], prev8[c]
-        for i in range(n):
-            x = fc[i] - sub[i] - diag * sc[i]
-            up = x > hi[i]
-            dn = x < lo[i]
-            v = sc[i] + up * (1 - sc[i]) - dn * (1 + sc[i])
-            nc[i] = v
-            n8[i] = np.int8(v)
-            changed += v != sc[i]
-            differ += n8[i] != pc[i]
-        fixed[c] = changed == 0
-        cycle[c] = has_prev and differ == 0 and changed > 0
-
-
 @dataclass
 class Recall:
     """What a recall returns: the state after every step and how each probe ended."""
@@ -271,7 +231,7 @@ def sync(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Reca
             slot[rows] = np.arange(len(rows))
             slot[~active] = -1
             prev8 = states[-2] if len(states) >= 2 else states[-1]
-            _sync_decide(field, slot, sub, hi, lo, src.diag, s, new, new8, prev8,
+            _kernels()._sync_decide(field, slot, sub, hi, lo, src.diag, s, new, new8, prev8,
                          len(states) >= 2, fixed, cycle)  # fmt: skip
             fixed &= active
             cycle &= active
@@ -305,116 +265,6 @@ def sync(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Reca
 # -- asynchronous ---------------------------------------------------------------------
 
 
-@numba.njit(parallel=True, cache=True)
-def _async_dense(wt, u, s, h, order, rand, temperature, active, tie):  # pragma: no cover - jit
-    """One asynchronous sweep of every active probe; updates ``s`` and fields ``h`` in place.
-
-    ``h`` is kept incrementally: a flip of unit i changes every h_j by 2 s_i W_ji
-    (row i of ``wt = W.T``), so a sweep costs O(N) per visit plus O(N) per flip.
-    """
-    n_probes, n = s.shape
-    flips = np.zeros(n_probes, np.int64)
-    for c in numba.prange(n_probes):
-        if not active[c]:
-            continue
-        sc, hc, oc, rc = s[c], h[c], order[c], rand[c]
-        nf = 0
-        for k in range(n):
-            i = oc[k]
-            field = hc[i] - u[i]
-            if temperature == 0.0:
-                if field > tie:
-                    new = 1
-                elif field < -tie:
-                    new = -1
-                else:
-                    new = sc[i]
-            else:
-                p = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
-                new = 1 if rc[k] < p else -1
-            if new != sc[i]:
-                sc[i] = new
-                d = 2.0 * new
-                row = wt[i]
-                for j in range(n):
-                    hc[j] += d * row[j]
-                nf += 1
-        flips[c] = nf
-    return flips
-
-
-@numba.njit(parallel=True, cache=True)
-def _async_counts(k, hi, lo, s, h, order, active):  # pragma: no cover - jit
-    """The dense sweep on integer fields ``m = K s`` (float32, exact), T = 0."""
-    n_probes, n = s.shape
-    flips = np.zeros(n_probes, np.int64)
-    for c in numba.prange(n_probes):
-        if not active[c]:
-            continue
-        sc, hc, oc = s[c], h[c], order[c]
-        nf = 0
-        for t in range(n):
-            i = oc[t]
-            m = hc[i]
-            if m > hi[i]:
-                new = 1
-            elif m < lo[i]:
-                new = -1
-            else:
-                new = sc[i]
-            if new != sc[i]:
-                sc[i] = new
-                d = np.float32(2 * new)
-                row = k[i]
-                for j in range(n):
-                    hc[j] += d * row[j]
-                nf += 1
-        flips[c] = nf
-    return flips
-
-
-@numba.njit(parallel=True, cache=True)
-def _async_factored(
-    xt, u, hi, lo, s, o, order, rand, temperature, active
-):  # pragma: no cover - jit
-    """The sweep from the overlaps ``o = Xi s`` (C, P): m_i = xi_i . o - P s_i, O(P) per
-    visit, and a flip of unit i changes o by 2 s_i xi_i (O(P)). W is never formed."""
-    n_probes, n = s.shape
-    p = xt.shape[1]
-    flips = np.zeros(n_probes, np.int64)
-    for c in numba.prange(n_probes):
-        if not active[c]:
-            continue
-        sc, occ, oc, rc = s[c], o[c], order[c], rand[c]
-        nf = 0
-        for t in range(n):
-            i = oc[t]
-            row = xt[i]
-            acc = 0
-            for mu in range(p):
-                acc += row[mu] * occ[mu]
-            m = acc - p * sc[i]
-            if temperature == 0.0:
-                if m > hi[i]:
-                    new = 1
-                elif m < lo[i]:
-                    new = -1
-                else:
-                    new = sc[i]
-            else:
-                field = m / n - u[i]
-                pr = 1.0 / (1.0 + np.exp(-2.0 * field / temperature))
-                new = 1 if rc[t] < pr else -1
-            if new != sc[i]:
-                sc[i] = new
-                d = 2 * new
-                for mu in range(p):
-                    occ[mu] += d * row[mu]
-                nf += 1
-        flips[c] = nf
-    return flips
-
-
 def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Recall:
     """Asynchronous recall of many probes at once (N unit updates per sweep, each probe in
     its own random order); a probe stops after a sweep without a flip (T = 0)."""
@@ -437,16 +287,18 @@ def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False)
         order = rng.permuted(base, axis=1)
         if temperature > 0:
             rand = rng.random((n_probes, n))
-        with kernel_threads(float(active.sum()) * n * (src.xt8.shape[1] if factored else n)):
+        with _kernels().kernel_threads(
+            float(active.sum()) * n * (src.xt8.shape[1] if factored else n)
+        ):
             if factored:
                 xt = src.xt8
-                flips = _async_factored(
+                flips = _kernels()._async_factored(
                     xt, u, hi, lo, s, h, order, rand, float(temperature), active
                 )
             elif src.integer:
-                flips = _async_counts(src.k, hi, lo, s, h, order, active)
+                flips = _kernels()._async_counts(src.k, hi, lo, s, h, order, active)
             else:
-                flips = _async_dense(
+                flips = _kernels()._async_dense(
                     src.wt, u, s, h, order, rand, float(temperature), active, src.tie
                 )
         states.append(s.copy())
