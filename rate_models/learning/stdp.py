@@ -268,7 +268,7 @@ def stdp_estimate(params: StdpParams, options, realization: str):
     steps x (inputs + 1)."""
     n, dur = params.n_inputs, params.duration_s
     n_spikes = params.rate_hz * dur * n
-    n_rec = math.floor(dur / params.record_dt_s + 1e-9) + 1
+    n_rec = dur / params.record_dt_s + 1
     mother = params.rate_hz / params.correlation * dur
     mem = Terms(
         (driver(params, ("duration_s", "n_inputs", "rate_hz")), 8 * F8 * n_spikes),

@@ -111,6 +111,22 @@ class BridgeParams(Params):
         check_record_times(self)
         return self
 
+    @pydantic.model_validator(mode="after")
+    def _frequencies(self):
+        # every walker and the deck's amplitude divide by these frequencies
+        if not self.omega0 > 0:
+            raise ValueError(
+                f"stiffness_n_m: must give the deck a natural frequency sqrt(stiffness_n_m / "
+                f"mass_kg) > 0 rad/s (got {self.stiffness_n_m!r} with mass_kg = "
+                f"{self.mass_kg!r})"
+            )
+        if not self.omega0 + self.freq_offset_rad_s > 0:
+            raise ValueError(
+                f"freq_offset_rad_s: must leave the walkers' mean frequency Omega_0 + "
+                f"offset > 0, Omega_0 = {self.omega0:.4g} rad/s (got {self.freq_offset_rad_s!r})"
+            )
+        return self
+
     @property
     def omega0(self) -> float:
         return math.sqrt(self.stiffness_n_m / self.mass_kg)

@@ -89,7 +89,13 @@ def kuramoto_kc(dist: str, width: float, noise: float = 0.0, phase_lag: float = 
     else:
         dens = stats.norm(scale=width).pdf
         val, _ = integrate.quad(lambda w: dens(w) * noise / (noise**2 + w**2), -np.inf, np.inf)
-        kc = 2.0 / val
+        if not val > 0:  # a density too narrow for quad to find: integrate in units of width
+            val, _ = integrate.quad(
+                lambda u: stats.norm.pdf(u) * noise / (noise**2 + (width * u) ** 2),
+                -np.inf,
+                np.inf,
+            )
+        kc = 2.0 / val if val > 0 else float("nan")
     return kc / math.cos(phase_lag)
 
 
