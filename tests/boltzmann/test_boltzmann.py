@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 import numpy as np
 import pytest
@@ -226,6 +227,47 @@ def test_rbm_training_increases_exact_log_likelihood(training, cd_k):
     ll = out["curve_log_likelihood"]
     assert ll[-1] > ll[0] + 0.5
     assert ll[-1] > 9 * math.log(0.5) + 0.1
+
+
+#: seed base for the stochastic science tests (``NEUROTWIN_SEED_BASE``, default 0)
+SEED_BASE = int(os.environ.get("NEUROTWIN_SEED_BASE", "0"))
+
+
+@pytest.mark.slow
+def test_rbm_bars_and_stripes_near_the_exact_optimum():
+    """Bars-and-stripes 3x3 has 14 distinct images (the all-on and all-off images are
+    both a bar and a stripe pattern; MacKay 2003). The best mean log-likelihood of any
+    model on that training set is minus its entropy, -ln 14 = -2.639 nats (uniform on
+    the 14 images): this is the issue's "about -2.64". Independent pixels reach -6.238.
+
+    16 hidden units, CD-10, 1000 epochs, batch 2, lr 0.05, initial weights N(0, 0.01^2),
+    8 seeds from ``NEUROTWIN_SEED_BASE``: the gap to -ln 14 (exact log-likelihood by
+    enumeration) has a 95 % t-interval whose upper end is below 0.8 nats. Measured gap,
+    mean [95 % t-interval]: base 0: 0.527 [0.386, 0.667]; base 100: 0.414 [0.292, 0.536];
+    base 7000: 0.503 [0.401, 0.604]. (Seeds 0-2 of 2000 epochs at lr 0.1 end at
+    gaps 0.32-0.62: the end point fluctuates with the step size; not tuned further.)"""
+    from scipy import stats
+
+    p = rbm.RBMParams.create(
+        dataset="bars-and-stripes",
+        n_visible=9,
+        n_hidden=16,
+        n_epochs=1000,
+        batch_size=2,
+        learning_rate=0.05,
+        training="cd",
+        cd_k=10,
+    )
+    optimum = -math.log(len(datasets.bars_and_stripes(3)))
+    assert optimum == pytest.approx(-2.6390573, abs=1e-6)
+    seeds = range(SEED_BASE, SEED_BASE + 8)
+    final = [
+        rbm.rbm_weights(p, np.random.default_rng(s))["curve_log_likelihood"][-1] for s in seeds
+    ]
+    gaps = optimum - np.asarray(final)
+    assert (gaps > -1e-9).all()  # nothing beats the entropy bound
+    half = stats.t.ppf(0.975, len(gaps) - 1) * gaps.std(ddof=1) / math.sqrt(len(gaps))
+    assert gaps.mean() + half < 0.8, (gaps.mean(), half, np.round(gaps, 3))
 
 
 @pytest.mark.slow
