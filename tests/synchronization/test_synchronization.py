@@ -4,6 +4,7 @@ pulse coupling and the phase-reduced LIF network, against theory; determinism; b
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -457,6 +458,58 @@ def test_foot_force_wobble_starts_without_synchrony():
     amp, r = run.traces["amplitude"], run.traces["r"]
     at_1cm = int(np.argmax(amp > 0.01))
     assert amp[at_1cm] > 0.01 and r[at_1cm] < 0.2  # no prior synchrony
+
+
+#: seed base for the stochastic science tests (``NEUROTWIN_SEED_BASE``, default 0)
+SEED_BASE = int(os.environ.get("NEUROTWIN_SEED_BASE", "0"))
+#: Belykh et al. (2021)'s deck, from their code supplement (github.com/KevinMichaelDaley/
+#: MillenniumBridge, negative_damping.py): f = 1.03 Hz, M = 113e3 kg, and a damping term
+#: B / M = 0.04 x 2 pi f = 0.2589 1/s (B = 29,252 kg/s); the defaults here have
+#: B / M = 1.10e4 / 1.13e5 = 0.0973 1/s
+BELYKH_DECK = {
+    "mass_kg": 113e3,
+    "stiffness_n_m": 113e3 * (2 * math.pi * 1.03) ** 2,
+    "damping_kg_s": 113e3 * 0.04 * 2 * math.pi * 1.03,
+}
+#: onset of the real bridge's lateral instability in the crowd tests (Dallard et al.
+#: 2001, as quoted in issue 18; the paper itself not re-read here)
+REAL_ONSET = 165
+
+
+@pytest.mark.slow
+def test_foot_force_crowd_on_belykhs_deck_near_the_real_onset():
+    """Belykh et al. (2021)'s deck (``BELYKH_DECK``) and walkers (76.9 kg, leg 1.17 m,
+    b_min 0.0157 m, gait 0.9 Hz = 5.655 rad/s; this test's gait s.d. 0.3 rad/s where
+    their models 1-2 use 0): N_crit = B / (-sigma) against the real bridge's onset of
+    about 165 walkers (Dallard et al. 2001).
+
+    Measured N_crit over 16 seeds (0-7, 100-103, 7000-7003; the seed moves the walkers'
+    step phases): 148.7 [144.8, 152.6] (mean, 95 % t-interval) from the 120 walkers'
+    frequencies, 148.9 [146.2, 151.7] from 190; single seeds 137.8-158.1. The model at
+    the published deck values puts the onset about 10 % below the real bridge's 165
+    (the issue's estimate "about 150" agrees). Asserted: the 95 % t-interval over 8
+    seeds from ``NEUROTWIN_SEED_BASE`` within [0.8, 1.0] x 165; over 4 of them, 120
+    walkers stay below 1 mm and 190 run away (0.5 m cap) with an incoherent crowd
+    (order parameter < 0.2 when the wobble passes 1 cm; 0.05 at seed 0). With the
+    default deck damping (B / M = 0.097 1/s) N_crit is 55-57
+    (``test_foot_force_wobble_starts_without_synchrony``)."""
+    from scipy import stats
+
+    omega0 = 2 * math.pi * 1.03
+    kw = dict(BELYKH_DECK, crowd_model="foot_force", freq_offset_rad_s=5.655 - omega0)
+    kw.update(freq_sd_rad_s=0.3, duration_s=800.0, transient_s=500.0)
+    seeds = range(SEED_BASE, SEED_BASE + 8)
+    quiet = [neurotwin.run("millennium-bridge", n_pedestrians=120, seed=s, **kw) for s in seeds]
+    nc = np.array([r.observables["critical_crowd_size"] for r in quiet])
+    half = stats.t.ppf(0.975, len(nc) - 1) * nc.std(ddof=1) / math.sqrt(len(nc))
+    assert 0.8 * REAL_ONSET <= nc.mean() - half and nc.mean() + half <= REAL_ONSET, nc
+    for seed, q in zip(seeds[:4], quiet[:4], strict=True):
+        assert q.observables["wobble_amplitude"] < 1e-3, seed
+        run = neurotwin.run("millennium-bridge", n_pedestrians=190, seed=seed, **kw)
+        assert run.observables["wobble_amplitude"] > 0.1, seed
+        amp, order = run.traces["amplitude"], run.traces["r"]
+        at_1cm = int(np.argmax(amp > 0.01))
+        assert amp[at_1cm] > 0.01 and order[at_1cm] < 0.2, (seed, order[at_1cm])
 
 
 def test_van_der_pol_crowd_is_a_control_without_wobble():
