@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from neurotwin.errors import InputError
+from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.perceptron.checks import check_values
@@ -224,6 +225,8 @@ def run_stdp_reduction(params: StdpParams, weights: dict, inputs: dict, seed: in
         hist.append(w.copy())
         rates.append(nu_post)
     rates.insert(0, stdp_drift(params, np.asarray(weights["w0"], float), stats)[1])
+    # np.clip passes NaN through: a drift that is not finite would give NaN weights
+    check_finite("stdp/reference weights", np.stack(hist), t_rec, "s")
     return Result(
         model="stdp",
         realization="reference",

@@ -22,6 +22,7 @@ import pydantic
 from pydantic import Field
 
 from neurotwin.errors import InputError
+from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.rate_models._cost import F8, SPIKE_BYTES, SYNAPSE_BYTES, Terms, cost, driver
 from neurotwin.rate_models.synchronization.phases import after_error
@@ -205,6 +206,7 @@ def run_pulse(params: PulseCoupledParams, weights: dict, inputs: dict, seed: int
         params.duration_s,
         sample_t,
     )
+    check_finite("pulse-coupled/reference phase", phases, sample_t, "s")
     return Result(
         model="pulse-coupled",
         realization="reference",
