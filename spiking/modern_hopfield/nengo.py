@@ -149,26 +149,6 @@ def _add_memory_noise(built, params, options, seed: int) -> None:
             nengo.Connection(node, ens.neurons[n : n + p], synapse=nengo.Lowpass(options.tau_syn_s))
 
 
-def _add_memory_noise(built, params, options, seed: int) -> None:
-    """Lowpass-filtered white noise on every memory neuron (float Nengo only): an OU
-    current of standard deviation ``memory_noise`` and time constant ``tau_syn_s``,
-    as in the Brian2 circuit (white noise of density sigma sqrt(2 tau_s))."""
-    import nengo
-
-    n, p = params.n_units, params.n_patterns
-    sd = options.memory_noise * math.sqrt(2.0 * options.tau_syn_s)
-    with built.network:
-        for c, ens in enumerate(built.ensembles.values()):
-            node = nengo.Node(
-                nengo.processes.WhiteNoise(
-                    dist=nengo.dists.Gaussian(0.0, sd), scale=True, seed=(seed + c) % 2**31
-                ),
-                size_out=p,
-                label=f"cue{c}:noise",
-            )
-            nengo.Connection(node, ens.neurons[n : n + p], synapse=nengo.Lowpass(options.tau_syn_s))
-
-
 def simulate_circuit(
     params: ModernHopfieldParams,
     weights: dict,
