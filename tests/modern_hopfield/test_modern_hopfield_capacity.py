@@ -27,7 +27,8 @@ n      base 0                  base 100                base 7000
 Runtime about 20 s (one core). Asserted: each interval lies within n - 1 +- 0.15 (the
 finite-N terms of order 1/N in the signal, e.g. (N^3 - (N - 2)^3) / (6 N^2) =
 1 - 2/N + ..., bias the slope at these sizes: n = 3 sits about 0.1 high, n = 2 about
-0.04 low), and the exponent rises by at least 0.8 per degree (a model with the classical linear capacity fails both).
+0.04 low), and the exponent rises by at least 0.8 per degree (a model with the classical
+linear capacity fails both).
 """
 
 from __future__ import annotations
