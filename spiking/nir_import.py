@@ -64,6 +64,7 @@ import numpy as np
 from neurotwin.errors import BackendUnavailable, InputError
 from neurotwin.registry import register_tool
 from neurotwin.results import Result
+from neurotwin.spiking._brian2 import run_report
 
 #: node types this importer runs
 NEURONS = ("LIF", "CubaLIF", "CubaLI", "IF", "LI", "I")
@@ -514,7 +515,7 @@ def run(bg: BrianGraph) -> Result:
         folder = bg.build_dir or tempfile.mkdtemp(prefix="neurotwin-nir-")
         with nb.standalone(folder) as dev:
             _build(bg, record_v)
-            bg.network.run(bg.n_steps * bg.dt_s * b2.second)
+            bg.network.run(bg.n_steps * bg.dt_s * b2.second, **run_report())
             dev.build(directory=folder, compile=True, run=True, with_output=False)
             res = _collect(bg, time.perf_counter() - t0)
         if bg.build_dir is None:
@@ -525,7 +526,7 @@ def run(bg: BrianGraph) -> Result:
     nb.check_device(_Dev(bg.device, codegen_target), "nir/brian2")
     with nb.runtime_target(codegen_target):
         _build(bg, record_v)
-        bg.network.run(bg.n_steps * bg.dt_s * b2.second, namespace={})
+        bg.network.run(bg.n_steps * bg.dt_s * b2.second, namespace={}, **run_report())
         return _collect(bg, time.perf_counter() - t0)
 
 

@@ -74,3 +74,26 @@ def test_progress_only_on_a_terminal(monkeypatch):
         assert _brian2.run_report()["report"] == "stderr"
     finally:
         progress.set_enabled(None)
+
+
+def test_every_brian2_network_run_reports_progress():
+    """Each Brian2 ``Network.run`` of a realization passes ``run_report()``, so a long run
+    shows Brian2's progress on a terminal (and nothing otherwise)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "spiking"
+    missing = []
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "run"
+                and any(k.arg == "namespace" for k in node.keywords)
+            ):
+                star = [k for k in node.keywords if k.arg is None]
+                if not any("run_report" in ast.unparse(k.value) for k in star):
+                    missing.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert missing == []

@@ -79,6 +79,7 @@ from neurotwin.rate_models.boltzmann.boltzmann import BoltzmannParams
 from neurotwin.rate_models.boltzmann.rbm import RBMParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking._brian2 import run_report
 
 
 def _b2():
@@ -155,7 +156,7 @@ def neural_sample(
     net = b2.Network(neurons, syn, spikes, name=f"{name}_network")
     t1 = time.perf_counter()
     if params.burn_in_s > 0:
-        net.run(params.burn_in_s * b2.second, namespace=namespace)
+        net.run(params.burn_in_s * b2.second, namespace=namespace, **run_report())
     mon = b2.StateMonitor(
         neurons,
         "z",
@@ -165,7 +166,7 @@ def neural_sample(
         name=f"{name}_z",
     )
     net.add(mon)
-    net.run(params.duration_s * b2.second, namespace=namespace)
+    net.run(params.duration_s * b2.second, namespace=namespace, **run_report())
     t2 = time.perf_counter()
     z = np.asarray(mon.z[:]).T.astype(np.int8)  # (T, n_chains * n)
     # the monitor records at the end of steps 0, k, 2k, ...: read-out j ends step j*k

@@ -186,7 +186,7 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import _b2, device_check, runtime_target, standalone
+from neurotwin.spiking._brian2 import _b2, device_check, run_report, runtime_target, standalone
 from neurotwin.spiking.hopfield.recall import (
     NOISE_PER_TEMPERATURE,
     SpikingRecallOptions,
@@ -264,7 +264,9 @@ class Brian2Hopfield:
     n_synapses: int
 
     def run(self) -> None:
-        self.network.run(self.n_steps * self.dt_s * _b2().second, namespace=self.namespace)
+        self.network.run(
+            self.n_steps * self.dt_s * _b2().second, namespace=self.namespace, **run_report()
+        )
 
 
 def cue_current(options: Brian2HopfieldOptions) -> float:

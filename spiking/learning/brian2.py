@@ -43,7 +43,7 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.learning.stdp import StdpParams, stdp_record_times
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import runtime_target
+from neurotwin.spiking._brian2 import run_report, runtime_target
 
 #: Song, Miller & Abbott (2000) LIF constants (s, V)
 LIF = {
@@ -140,7 +140,7 @@ def run_stdp_brian2(params: StdpParams, weights: dict, inputs: dict, seed: int, 
     }
     t1 = time.perf_counter()
     with runtime_target("numpy"):
-        net.run(params.duration_s * b2.second, namespace=namespace)
+        net.run(params.duration_s * b2.second, namespace=namespace, **run_report())
     t2 = time.perf_counter()
     w_hist = np.asarray(wmon.w[:]).T  # (records, n): taken at the start of each interval
     final = np.asarray(syn.w[:], dtype=float)

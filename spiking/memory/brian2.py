@@ -95,7 +95,7 @@ from neurotwin.params import Params
 from neurotwin.rate_models.memory.palimpsest_hopfield import PalimpsestParams, ages_targets
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import _b2, device_check, is_multiple, runtime_target
+from neurotwin.spiking._brian2 import _b2, device_check, is_multiple, run_report, runtime_target
 from neurotwin.spiking.hopfield.recall import (
     CONVERGED_WINDOWS,
     check_runaway,
@@ -266,7 +266,7 @@ def _simulate(params, weights, inputs, seed, options):
     neurons.lastspike = -rng.random(n) * options.tau_ref_s * b2.second
     syn.J = 0.0
     stream_end = len(patterns) * options.present_s
-    net.run(stream_end * b2.second, namespace=ns)
+    net.run(stream_end * b2.second, namespace=ns, **run_report())
     j_stream = np.zeros((n, n))
     j_stream[post, pre] = np.asarray(syn.J[:])
     counts_s, times_s, idx_s = _counts(spikes, b2, dt, options, drive.shape[0], n)
@@ -292,7 +292,7 @@ def _simulate(params, weights, inputs, seed, options):
     neurons_p.x = np.tile(x_end, n_copies)
     neurons_p.lastspike = np.tile(last_end, n_copies) * b2.second
     syn_p.J = np.tile(j_end, n_copies)
-    net_p.run(drive.shape[0] * options.window_s * b2.second, namespace=ns_p)
+    net_p.run(drive.shape[0] * options.window_s * b2.second, namespace=ns_p, **run_report())
     t_end = np.array([stream_end + drive.shape[0] * options.window_s])
     check_finite("v", np.asarray(neurons_p.v[:])[None, :], t_end, "s")
     check_finite("J", np.asarray(syn_p.J[:])[None, :], t_end, "s")

@@ -23,7 +23,7 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.modern_hopfield.modern_hopfield import MODEL, ModernHopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import runtime_target
+from neurotwin.spiking._brian2 import run_report, runtime_target
 from neurotwin.spiking.hopfield.recall import on_rate_hz
 from neurotwin.spiking.modern_hopfield.wta import (
     REALIZATION_DEFAULTS,
@@ -202,7 +202,9 @@ def run_brian2(
         t0 = time.perf_counter()
         circ = build_circuit(params, weights, inputs, seed, options)
         t1 = time.perf_counter()
-        circ.network.run(circ.n_steps * options.dt_s * b2.second, namespace=circ.namespace)
+        circ.network.run(
+            circ.n_steps * options.dt_s * b2.second, namespace=circ.namespace, **run_report()
+        )
         t2 = time.perf_counter()
     t_end = np.array([circ.n_steps * options.dt_s])
     check_finite(f"{MODEL}/brian2 features.v", np.asarray(circ.features.v[:])[None, :], t_end, "s")

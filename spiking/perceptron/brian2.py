@@ -51,7 +51,7 @@ from neurotwin.params import Params
 from neurotwin.rate_models.perceptron.perceptron import PerceptronParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import runtime_target
+from neurotwin.spiking._brian2 import run_report, runtime_target
 
 
 class SpikingPerceptronOptions(Params):
@@ -152,7 +152,7 @@ def run_perceptron_brian2(
         for epoch in range(params.max_epochs):
             # one step past the epoch, so that its last window's decision is scored
             extra = clock.dt if epoch == 0 else 0 * b2.second
-            net.run(n_pat * window + extra, namespace=namespace)
+            net.run(n_pat * window + extra, namespace=namespace, **run_report())
             count = float(out.mistakes[0])
             per_epoch.append(int(round(count - total)))
             total = count

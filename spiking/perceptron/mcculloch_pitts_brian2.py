@@ -72,7 +72,7 @@ from neurotwin.params import Params
 from neurotwin.rate_models.perceptron.mcculloch_pitts import BOOLEAN, McCullochPittsParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import is_multiple, runtime_target
+from neurotwin.spiking._brian2 import is_multiple, run_report, runtime_target
 
 MODEL = "mcculloch-pitts"
 
@@ -270,7 +270,7 @@ def run_mcculloch_pitts_brian2(
     }
     t1 = time.perf_counter()
     with runtime_target("numpy"):
-        net.run(n_pres * opts.present_s * b2.second, namespace=namespace)
+        net.run(n_pres * opts.present_s * b2.second, namespace=namespace, **run_report())
     t2 = time.perf_counter()
 
     spikes = {"inputs": (fib_step * opts.dt_s, fib_idx.astype(np.int64))}

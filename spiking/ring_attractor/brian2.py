@@ -47,7 +47,7 @@ import numpy as np
 from neurotwin.rate_models.ring_attractor.ring_attractor import RingAttractorParams, gamma_trace
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import runtime_target
+from neurotwin.spiking._brian2 import run_report, runtime_target
 
 from .readout import RingSpikingOptions, ring_result, sample_times, windowed_rates
 
@@ -111,7 +111,7 @@ def run_brian2(
     }
     t1 = time.perf_counter()
     with runtime_target("numpy"):
-        net.run(params.n_steps * dt, namespace=namespace)
+        net.run(params.n_steps * dt, namespace=namespace, **run_report())
     t2 = time.perf_counter()
     times = np.asarray(spikes.t[:] / b2.second, dtype=np.float64)
     idx = np.asarray(spikes.i[:], dtype=np.int64)

@@ -54,7 +54,7 @@ from neurotwin.rate_models.ring_attractor.torus_attractor import (
 )
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import runtime_target
+from neurotwin.spiking._brian2 import run_report, runtime_target
 
 from .readout import windowed_rates
 
@@ -149,7 +149,7 @@ def run_torus_brian2(
     }
     t1 = time.perf_counter()
     with runtime_target("numpy"):
-        net.run(n_steps(params) * dt, namespace=namespace)
+        net.run(n_steps(params) * dt, namespace=namespace, **run_report())
     t2 = time.perf_counter()
     times = np.asarray(spikes.t[:] / b2.second, dtype=np.float64)
     idx = np.asarray(spikes.i[:], dtype=np.int64)

@@ -67,7 +67,7 @@ from neurotwin.rate_models.synchronization.pulse_coupled import (
 )
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import runtime_target
+from neurotwin.spiking._brian2 import run_report, runtime_target
 
 #: refractory period of the pulse-coupled LIF, in time steps (see the module docstring)
 REFRACTORY_STEPS = 2
@@ -149,7 +149,7 @@ def run_pulse_brian2(
     }
     t1 = time.perf_counter()
     with runtime_target("numpy"):
-        net.run(params.duration_s * b2.second, namespace=namespace)
+        net.run(params.duration_s * b2.second, namespace=namespace, **run_report())
     t2 = time.perf_counter()
     v = np.asarray(mon.v[:]).T  # (samples, n)
     t = np.asarray(mon.t[:] / b2.second)
@@ -251,7 +251,7 @@ def run_lif_sync_brian2(
     }
     t1 = time.perf_counter()
     with runtime_target("numpy"):
-        net.run(params.duration_s * b2.second, namespace=namespace)
+        net.run(params.duration_s * b2.second, namespace=namespace, **run_report())
     t2 = time.perf_counter()
     v = np.asarray(mon.v[:]).T
     t = np.asarray(mon.t[:] / b2.second)
