@@ -20,7 +20,7 @@ what it costs), written once.
 from __future__ import annotations
 
 from .build import Backend, BuiltNetwork, LIFPopulation, WindowedInput, build_network
-from .simulation import SimOutput, lowpass, simulate, with_chip_residuals
+from .simulation import SimOutput, lowpass, progress_bar, simulate, with_chip_residuals
 from .warnings import (
     KNOWN_WARNINGS,
     CapturedWarning,
@@ -32,6 +32,7 @@ from .warnings import (
 )
 
 __all__ = [
+    "progress_bar",
     "KNOWN_WARNINGS",
     "Backend",
     "BuiltNetwork",

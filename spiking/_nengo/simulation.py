@@ -113,7 +113,7 @@ def simulate(
         model = nengo.builder.Model(dt=dt_s, decoder_cache=nengo.cache.NoDecoderCache())
         with capture_warnings(log), _build_errors("nengo"), _bar_on_stderr():
             sim = nengo.Simulator(
-                built.network, dt=dt_s, seed=seed, model=model, progress_bar=_progress_bar()
+                built.network, dt=dt_s, seed=seed, model=model, progress_bar=progress_bar()
             )
         t1 = time.perf_counter()
         with capture_warnings(log), sim:
@@ -166,7 +166,7 @@ def _build_errors(backend: str) -> Iterator[None]:
         raise SimulationError(f"{backend}: the network could not be built: {exc}") from exc
 
 
-def _progress_bar() -> bool:
+def progress_bar() -> bool:
     """Nengo's own progress bar where :func:`neurotwin.progress.enabled`."""
     from neurotwin import progress
 

@@ -179,7 +179,7 @@ def run_pes_loihi(params: PesParams, weights: dict, inputs: dict, seed: int, opt
             handles["network"],
             dt=opts.dt_s,
             target="sim",
-            progress_bar=False,
+            progress_bar=nc.progress_bar(),
             seed=seed,
             model=model,
         )

@@ -275,7 +275,7 @@ def _simulate(
         else:  # z^-1: the one-step delay the loop needs, no filter
             nengo.Connection(syn, post, synapse=nengo.LinearFilter([1], [1, 0], analog=False))
     model = nengo.builder.Model(dt=opts.dt_s, decoder_cache=nengo.cache.NoDecoderCache())
-    sim = nengo.Simulator(net, dt=opts.dt_s, seed=seed, model=model, progress_bar=False)
+    sim = nengo.Simulator(net, dt=opts.dt_s, seed=seed, model=model, progress_bar=nc.progress_bar())
     t1 = time.perf_counter()
     with sim, run_errors(sim, "nengo", model_name), np.errstate(over="ignore"):
         sim.run_steps(n * steps + 1)  # + 1: the last post window ends one step later
@@ -557,7 +557,7 @@ def run_pes_nengo(params: PesParams, weights: dict, inputs: dict, seed: int, opt
         # no shared decoder cache: it breaks across numpy majors (see _nengo.simulation)
         model = nengo.builder.Model(dt=opts.dt_s, decoder_cache=nengo.cache.NoDecoderCache())
         sim = nengo.Simulator(
-            handles["network"], dt=opts.dt_s, progress_bar=False, seed=seed, model=model
+            handles["network"], dt=opts.dt_s, progress_bar=nc.progress_bar(), seed=seed, model=model
         )
         prov["simulator"] = "nengo.Simulator"
         with sim:
