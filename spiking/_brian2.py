@@ -55,6 +55,19 @@ def is_multiple(x: float, step: float) -> bool:
     return k >= 1 and abs(x - k * step) <= _REL_TOL * x
 
 
+def check_multiple(
+    name: str, value: float, step: float, step_name: str, at_least: int | None = None
+) -> None:
+    """Raise ``ValueError("name: must be an integer multiple of step_name = step ...")``
+    (the Params formatter makes it ``Class.name: ...``) unless ``value`` is whole steps,
+    and at least ``at_least`` of them where given (counted in windows)."""
+    if not is_multiple(value, step) or (at_least is not None and round(value / step) < at_least):
+        least = f", at least {at_least} windows" if at_least is not None else ""
+        raise ValueError(
+            f"{name}: must be an integer multiple of {step_name} = {step!r}{least} (got {value!r})"
+        )
+
+
 # -- availability ------------------------------------------------------------------
 
 

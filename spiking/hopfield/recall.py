@@ -23,7 +23,7 @@ from pydantic import Field
 
 from neurotwin.errors import SimulationError
 from neurotwin.params import Params
-from neurotwin.spiking._brian2 import is_multiple
+from neurotwin.spiking._brian2 import check_multiple
 
 if TYPE_CHECKING:
     from neurotwin.spiking._nengo import Backend
@@ -72,24 +72,15 @@ class SpikingRecallOptions(Params):
 
     @pydantic.model_validator(mode="after")
     def _windows_tile_the_run(self):
-        if not is_multiple(self.window_s, self.dt_s):
-            raise ValueError(
-                f"window_s: must be an integer multiple of dt_s = {self.dt_s!r} "
-                f"(got {self.window_s!r})"
-            )
-        if not is_multiple(self.cue_duration_s, self.window_s):
-            raise ValueError(
-                f"cue_duration_s: must be an integer multiple of window_s = {self.window_s!r} "
-                f"(got {self.cue_duration_s!r})"
-            )
-        if not is_multiple(self.recall_duration_s, self.window_s) or (
-            round(self.recall_duration_s / self.window_s) < CONVERGED_WINDOWS
-        ):
-            raise ValueError(
-                f"recall_duration_s: must be an integer multiple of window_s = "
-                f"{self.window_s!r}, at least {CONVERGED_WINDOWS} windows "
-                f"(got {self.recall_duration_s!r})"
-            )
+        check_multiple("window_s", self.window_s, self.dt_s, "dt_s")
+        check_multiple("cue_duration_s", self.cue_duration_s, self.window_s, "window_s")
+        check_multiple(
+            "recall_duration_s",
+            self.recall_duration_s,
+            self.window_s,
+            "window_s",
+            CONVERGED_WINDOWS,
+        )
         return self
 
 

@@ -95,7 +95,13 @@ from neurotwin.params import Params
 from neurotwin.rate_models.memory.palimpsest_hopfield import PalimpsestParams, ages_targets
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import _b2, device_check, is_multiple, run_report, runtime_target
+from neurotwin.spiking._brian2 import (
+    _b2,
+    check_multiple,
+    device_check,
+    run_report,
+    runtime_target,
+)
 from neurotwin.spiking.hopfield.recall import (
     CONVERGED_WINDOWS,
     check_runaway,
@@ -137,26 +143,16 @@ class Brian2PalimpsestOptions(Params):
 
     @pydantic.model_validator(mode="after")
     def _windows_tile_the_run(self):
-        if not is_multiple(self.window_s, self.dt_s):
-            raise ValueError(
-                f"window_s: must be an integer multiple of dt_s = {self.dt_s!r} "
-                f"(got {self.window_s!r})"
-            )
+        check_multiple("window_s", self.window_s, self.dt_s, "dt_s")
         for name in ("present_s", "cue_duration_s"):
-            value = getattr(self, name)
-            if not is_multiple(value, self.window_s):
-                raise ValueError(
-                    f"{name}: must be an integer multiple of window_s = {self.window_s!r} "
-                    f"(got {value!r})"
-                )
-        if not is_multiple(self.recall_duration_s, self.window_s) or (
-            round(self.recall_duration_s / self.window_s) < CONVERGED_WINDOWS
-        ):
-            raise ValueError(
-                f"recall_duration_s: must be an integer multiple of window_s = "
-                f"{self.window_s!r}, at least {CONVERGED_WINDOWS} windows "
-                f"(got {self.recall_duration_s!r})"
-            )
+            check_multiple(name, getattr(self, name), self.window_s, "window_s")
+        check_multiple(
+            "recall_duration_s",
+            self.recall_duration_s,
+            self.window_s,
+            "window_s",
+            CONVERGED_WINDOWS,
+        )
         return self
 
     def windows(self, seconds: float) -> int:
