@@ -172,6 +172,9 @@ class ModelSpec:
     #: declared rate-vs-spiking tolerances of ``compare`` (``neurotwin.compare.Tolerance``
     #: or dicts of its fields); empty: the default tolerance on the key observable
     agreement: list = field(default_factory=list)
+    #: the unit of each observable (``"1"`` for dimensionless, e.g. ``{"bump_speed":
+    #: "rad/s"}``); read first by the Result files' ``units`` attributes and ``describe``
+    observable_units: dict[str, str] = field(default_factory=dict)
     #: the family package (``hopfield`` for ``neurotwin.rate_models.hopfield.*``)
     family: str = ""
 

@@ -174,8 +174,15 @@ def var_name(kind: str, name: str) -> str:
 
 
 def unit_of(name: str, model: str = "") -> str | None:
-    """The declared unit of a quantity named ``name`` of ``model`` (:data:`UNITS` by
-    ``(model, name)`` then ``name``, then the name's suffix); None: not known."""
+    """The declared unit of a quantity named ``name`` of ``model``: the model's own
+    ``ModelSpec.observable_units``, then :data:`UNITS` by ``(model, name)`` then
+    ``name``, then the name's suffix; None: not known."""
+    if model:
+        from .registry import _MODELS  # registered models only: a unit lookup loads nothing
+
+        declared = getattr(_MODELS.get(model), "observable_units", {})
+        if name in declared:
+            return declared[name]
     for key in ((model, name), name):
         if key in UNITS:
             return UNITS[key]
