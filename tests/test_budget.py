@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import time
 import tracemalloc
 import typing
 
@@ -100,11 +99,23 @@ def test_defaults_and_quick_params_fit_the_budget(model, realization, which):
     assert cost.bytes < 2**30, f"{model}/{realization}: {cost.bytes / 2**20:.0f} MiB"
 
 
+def no_work(monkeypatch, model):
+    """Make drawing the model's weights or inputs fail: a refusal must come before."""
+    from neurotwin.registry import get_model
+
+    def boom(*args, **kwargs):
+        raise AssertionError(f"{model}: work started before the refusal")
+
+    spec = get_model(model)
+    monkeypatch.setattr(spec, "weights", boom)
+    monkeypatch.setattr(spec, "make_inputs", boom)
+
+
 @pytest.mark.parametrize("model", [m for m in ESTIMATED if m not in FIXED_SIZE])
-def test_huge_size_refused_in_one_line_before_allocation(model):
+def test_huge_size_refused_in_one_line_before_allocation(model, monkeypatch):
     values = huge(model)
+    no_work(monkeypatch, model)
     tracemalloc.start()
-    t0 = time.perf_counter()
     try:
         with pytest.raises(ParamError) as err:
             prepare(model, "reference", None, 0, **values)
@@ -117,7 +128,6 @@ def test_huge_size_refused_in_one_line_before_allocation(model):
     assert match, msg
     assert match.group(1) in type(cost_of(model, "reference", {})[0]).model_fields
     assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MiB allocated before the refusal"
-    assert time.perf_counter() - t0 < 10
 
 
 @pytest.mark.parametrize(
@@ -128,11 +138,10 @@ def test_huge_size_refused_in_one_line_before_allocation(model):
         ("rbm", {"n_epochs": 10**9}, "n_epochs"),
     ],
 )
-def test_issue_probes_refused_early(model, values, field):
-    t0 = time.perf_counter()
+def test_issue_probes_refused_early(model, values, field, monkeypatch):
+    no_work(monkeypatch, model)  # refused before anything is drawn or simulated
     with pytest.raises(ParamError, match=rf"^\w+Params\.{field}: "):
         prepare(model, "reference", None, 0, **values)
-    assert time.perf_counter() - t0 < 10
 
 
 def test_step_budget_raises_the_limit():
