@@ -70,7 +70,8 @@ def test_observable_units_are_read_where_declared(monkeypatch):
     assert obs == {"bump_speed": "rad/s", "bump_amplitude": None}
 
 
-def test_undeclared_observables_say_so():
+def test_undeclared_observables_say_so(monkeypatch):
+    monkeypatch.setattr(get_model("hopfield"), "observable_units", {})
     d = neurotwin.describe("hopfield")
     assert [(o.name, o.unit) for o in d.observables] == [("final_overlap", "?")]
 

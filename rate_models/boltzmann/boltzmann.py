@@ -248,6 +248,17 @@ def boltzmann_estimate(params: BoltzmannParams, options, realization: str):
 BOLTZMANN = register_model(
     ModelSpec(
         name="boltzmann",
+        observable_units={
+            "kl_to_exact": "1",
+            "kl_curve": "nat",
+            "kl_curve_steps": "1",
+            "n_draws": "1",
+            "n_states_visited": "1",
+            "mean_state": "1",
+            "exact_mean_state": "1",
+            "max_marginal_error": "1",
+            "log_z": "1",
+        },
         params=BoltzmannParams,
         weights=boltzmann_weights,
         make_inputs=boltzmann_inputs,

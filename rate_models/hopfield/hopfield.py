@@ -540,6 +540,15 @@ def run_reference(
 SPEC = register_model(
     ModelSpec(
         name="hopfield",
+        observable_units={
+            "final_overlap": "1",
+            "energy": "1",
+            "converged": "1",
+            "sweeps_to_converge": "1",
+            "limit_cycle": "1",
+            "two_cycle": "1",
+            "converged_cues": "1",
+        },
         params=HopfieldParams,
         weights=weights,
         make_inputs=make_inputs,

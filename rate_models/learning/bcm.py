@@ -146,6 +146,14 @@ def bcm_estimate(params: BcmParams, options, realization: str):
 register_model(
     ModelSpec(
         name="bcm",
+        observable_units={
+            "selectivity": "1",
+            "max_response": "1",
+            "selective_fixed_point": "1",
+            "other_responses_max": "1",
+            "preferred_pattern": "1",
+            "w": "1",
+        },
         params=BcmParams,
         weights=bcm_weights,
         make_inputs=bcm_inputs,

@@ -149,6 +149,10 @@ def ica_estimate(params: IcaParams, options, realization: str):
 register_model(
     ModelSpec(
         name="hebbian-ica",
+        observable_units={
+            "amari_index": "1",
+            "amari_curve": "1",
+        },
         params=IcaParams,
         weights=ica_weights,
         make_inputs=ica_inputs,

@@ -70,6 +70,11 @@ def oja_observe(result: Result, params: OjaParams, weights: dict, inputs: dict) 
 register_model(
     ModelSpec(
         name="oja",
+        observable_units={
+            "pc_cosine": "1",
+            "pc_cosine_curve": "1",
+            "weight_norm": "1",
+        },
         params=OjaParams,
         weights=pca_weights,
         make_inputs=pca_inputs,

@@ -62,6 +62,11 @@ def sanger_observe(result: Result, params: SangerParams, weights: dict, inputs: 
 register_model(
     ModelSpec(
         name="sanger",
+        observable_units={
+            "subspace_angle_deg": "degree",
+            "subspace_angle_curve": "degree",
+            "component_cosines": "1",
+        },
         params=SangerParams,
         weights=pca_weights,
         make_inputs=pca_inputs,

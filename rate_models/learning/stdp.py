@@ -294,6 +294,17 @@ def stdp_estimate(params: StdpParams, options, realization: str):
 register_model(
     ModelSpec(
         name="stdp",
+        observable_units={
+            "mean_w_correlated": "1",
+            "mean_w_uncorrelated": "1",
+            "weight_difference": "1",
+            "w_correlated_curve": "1",
+            "w_uncorrelated_curve": "1",
+            "drift_correlated": "1/s",
+            "drift_uncorrelated": "1/s",
+            "initial_drift_correlated_theory": "1/s",
+            "initial_drift_uncorrelated_theory": "1/s",
+        },
         params=StdpParams,
         weights=stdp_weights,
         make_inputs=stdp_inputs,

@@ -145,6 +145,10 @@ def run_reference(
 SPEC = register_model(
     ModelSpec(
         name="damaged-hopfield",
+        observable_units={
+            "final_overlap": "1",
+            "converged": "1",
+        },
         params=DamagedHopfieldParams,
         weights=weights,
         make_inputs=make_inputs,

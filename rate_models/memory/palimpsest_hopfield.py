@@ -241,6 +241,16 @@ def run_reference(params: PalimpsestParams, weights: dict, inputs: dict, seed: i
 SPEC = register_model(
     ModelSpec(
         name="palimpsest-hopfield",
+        observable_units={
+            "overlap_vs_age": "1",
+            "recalled": "1",
+            "n_retrieved": "1",
+            "span_fraction": "1",
+            "span": "1",
+            "converged": "1",
+            "stream_fidelity": "1",
+            "learned_overlap": "1",
+        },
         params=PalimpsestParams,
         weights=weights,
         make_inputs=make_inputs,

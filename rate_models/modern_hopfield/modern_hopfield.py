@@ -622,6 +622,18 @@ def estimate(params: ModernHopfieldParams, options, realization: str):
 SPEC = register_model(
     ModelSpec(
         name=MODEL,
+        observable_units={
+            "final_overlap": "1",
+            "energy": "1",
+            "mixture_size": "1",
+            "steps": "1",
+            "converged": "1",
+            "effective_beta": "1",
+            "effective_beta_is_lower_bound": "1",
+            "softmax_fit_counts": "1",
+            "memory_participation": "1",
+            "softmax_at_effective_beta": "1",
+        },
         params=ModernHopfieldParams,
         weights=weights,
         make_inputs=make_inputs,

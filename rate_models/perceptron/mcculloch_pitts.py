@@ -184,6 +184,15 @@ def mcculloch_pitts_estimate(params: McCullochPittsParams, options, realization:
 register_model(
     ModelSpec(
         name="mcculloch-pitts",
+        observable_units={
+            "truth_table_accuracy": "1",
+            "single_unit_representable": "1",
+            "error_rate": "1",
+            "error_rate_per_row": "1",
+            "input_error_rate": "1",
+            "n_presentations": "1",
+            "presentation_row": "1",
+        },
         params=McCullochPittsParams,
         weights=mp_weights,
         make_inputs=mp_inputs,

@@ -253,6 +253,16 @@ def perceptron_estimate(params: PerceptronParams, options, realization: str):
 register_model(
     ModelSpec(
         name="perceptron",
+        observable_units={
+            "mistakes": "1",
+            "novikoff_bound": "1",
+            "separable": "1",
+            "cover_probability": "1",
+            "w": "1",
+            "converged": "1",
+            "cycle_detected": "1",
+            "epochs": "1",
+        },
         params=PerceptronParams,
         weights=perceptron_weights,
         make_inputs=perceptron_inputs,

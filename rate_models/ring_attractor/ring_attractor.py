@@ -463,6 +463,12 @@ def ring_estimate(params: RingAttractorParams, options, realization: str):
 RING = register_model(
     ModelSpec(
         name="ring-attractor",
+        observable_units={
+            "bump_speed": "rad/s",
+            "bump_amplitude": "Hz",
+            "bump_strength": "1",
+            "bump_persists": "1",
+        },
         params=RingAttractorParams,
         weights=ring_weights,
         make_inputs=ring_inputs,

@@ -357,6 +357,11 @@ def torus_estimate(params: TorusParams, options, realization: str):
 TORUS = register_model(
     ModelSpec(
         name="torus-attractor",
+        observable_units={
+            "pattern_speed": "1/s",
+            "pattern_contrast": "1",
+            "pattern_drift": "1",
+        },
         params=TorusParams,
         weights=torus_weights,
         make_inputs=torus_inputs,

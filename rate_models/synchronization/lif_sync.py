@@ -256,6 +256,10 @@ def lif_sync_estimate(params: LifSyncParams, options, realization: str):
 LIF_SYNC = register_model(
     ModelSpec(
         name="lif-sync",
+        observable_units={
+            "order_parameter": "1",
+            "chi_voltage": "1",
+        },
         params=LifSyncParams,
         weights=lif_sync_weights,
         make_inputs=lif_sync_inputs,

@@ -251,6 +251,11 @@ def pulse_estimate(params: PulseCoupledParams, options, realization: str):
 PULSE = register_model(
     ModelSpec(
         name="pulse-coupled",
+        observable_units={
+            "final_cluster_fraction": "1",
+            "synchronized": "1",
+            "n_spikes": "1",
+        },
         params=PulseCoupledParams,
         weights=pulse_weights,
         make_inputs=pulse_inputs,
