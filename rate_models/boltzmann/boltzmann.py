@@ -249,7 +249,7 @@ BOLTZMANN = register_model(
     ModelSpec(
         name="boltzmann",
         observable_units={
-            "kl_to_exact": "1",
+            "kl_to_exact": "nat",
             "kl_curve": "nat",
             "kl_curve_steps": "1",
             "n_draws": "1",
