@@ -30,12 +30,11 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
-from neurotwin.rate_models.hopfield import recall
 from neurotwin.rate_models.hopfield.hopfield import hebbian, make_cues, random_patterns
-from neurotwin.rate_models.hopfield.recall import DenseFields
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 
+from .cue_recall import recall_result
 from .damage import damage
 
 RECALL_THRESHOLD = 0.95
@@ -119,26 +118,14 @@ def run_reference(
     params: DamagedHopfieldParams, weights: dict, inputs: dict, seed: int, options=None
 ):
     """T = 0 recall of every cue from the damaged W (asynchronous numba kernel or sync)."""
-    rng = np.random.default_rng(seed)
-    run = recall.asynchronous if params.update == "async" else recall.sync
-    out = run(
-        DenseFields(np.asarray(weights["W"], dtype=np.float64)),
-        np.asarray(weights["U"], dtype=np.float64),
-        np.asarray(inputs["cues"]),
-        rng,
-        0.0,
-        params.max_sweeps,
-    )
-    return Result(
-        model="damaged-hopfield",
-        realization="reference",
-        params=params.model_dump(),
-        seed=seed,
-        t=np.arange(len(out.states), dtype=float),
-        t_unit="sweep",
-        traces={"state": out.states},
-        observables={"converged": bool((out.converged_at >= 0).all())},
-        provenance={"damage": params.damage, "update": params.update},
+    return recall_result(
+        "damaged-hopfield",
+        params,
+        weights,
+        inputs,
+        seed,
+        params.update,
+        {"damage": params.damage, "update": params.update},
     )
 
 

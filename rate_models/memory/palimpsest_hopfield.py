@@ -50,11 +50,11 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
-from neurotwin.rate_models.hopfield import recall
 from neurotwin.rate_models.hopfield.hopfield import make_cues, random_patterns
-from neurotwin.rate_models.hopfield.recall import DenseFields
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
+
+from .cue_recall import recall_result
 
 #: a probe counts as recalled when its final overlap with the target reaches this
 RECALL_THRESHOLD = 0.95
@@ -216,25 +216,14 @@ def observe(result: Result, params: PalimpsestParams, weights: dict, inputs: dic
 @realization("palimpsest-hopfield", "reference")
 def run_reference(params: PalimpsestParams, weights: dict, inputs: dict, seed: int, options=None):
     """Asynchronous T = 0 recall of every probe from the learned couplings (numba kernel)."""
-    rng = np.random.default_rng(seed)
-    out = recall.asynchronous(
-        DenseFields(np.asarray(weights["W"], dtype=np.float64)),
-        np.asarray(weights["U"], dtype=np.float64),
-        np.asarray(inputs["cues"]),
-        rng,
-        0.0,
-        params.max_sweeps,
-    )
-    return Result(
-        model="palimpsest-hopfield",
-        realization="reference",
-        params=params.model_dump(),
-        seed=seed,
-        t=np.arange(len(out.states), dtype=float),
-        t_unit="sweep",
-        traces={"state": out.states},
-        observables={"converged": bool((out.converged_at >= 0).all())},
-        provenance={"rule": params.rule, "kernel": "numba"},
+    return recall_result(
+        "palimpsest-hopfield",
+        params,
+        weights,
+        inputs,
+        seed,
+        "async",
+        {"rule": params.rule, "kernel": "numba"},
     )
 
 
