@@ -28,13 +28,6 @@ def check_seed(seed: Any) -> int:
     return int(seed)
 
 
-def split_overrides(
-    spec: ModelSpec, real: Realization, params: Params | dict | None, overrides: dict
-) -> tuple[Params, Params | None]:
-    """Validate model params and realization options (see :func:`neurotwin.router.route`)."""
-    return router.route(spec, real, params, overrides)
-
-
 def draw(
     spec: ModelSpec,
     params: Params,
