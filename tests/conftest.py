@@ -1,7 +1,8 @@
-"""Fixtures in the spirit of Nengo's pytest plugin: ``seed``, ``rng``, ``plt``."""
+"""Fixtures in the spirit of Nengo's pytest plugin: ``seed``, ``rng``, ``plt``, ``seed_base``."""
 
 from __future__ import annotations
 
+import os
 import zlib
 from pathlib import Path
 
@@ -11,12 +12,41 @@ import pytest
 
 def pytest_addoption(parser):
     parser.addoption("--plots", default=None, help="save each test's figure into this folder")
+    parser.addoption(
+        "--seed-base",
+        type=int,
+        default=None,
+        help="shift every test's seeds by this base (default: $NEUROTWIN_SEED_BASE or 0), "
+        "to check that the science tests pass on seeds they were not written with",
+    )
+
+
+def pytest_configure(config):
+    # One value for the option and the environment variable, so modules that read
+    # NEUROTWIN_SEED_BASE at import (to parametrize over seeds) agree with the fixtures;
+    # the xdist workers inherit the environment.
+    base = config.getoption("--seed-base")
+    if base is not None:
+        os.environ["NEUROTWIN_SEED_BASE"] = str(base)
+
+
+def current_seed_base() -> int:
+    """The seed base of this test run: ``--seed-base`` or ``$NEUROTWIN_SEED_BASE`` (default 0)."""
+    return int(os.environ.get("NEUROTWIN_SEED_BASE", "0"))
 
 
 @pytest.fixture
-def seed(request) -> int:
-    """A seed fixed per test (from its name), so tests are reproducible and independent."""
-    return zlib.crc32(request.node.nodeid.encode()) % (2**31)
+def seed_base() -> int:
+    """The run's seed base; a stochastic science test draws its seeds as
+    ``range(seed_base, seed_base + n)``."""
+    return current_seed_base()
+
+
+@pytest.fixture
+def seed(request, seed_base) -> int:
+    """A seed fixed per test (from its name, shifted by the seed base), so tests are
+    reproducible and independent."""
+    return (zlib.crc32(request.node.nodeid.encode()) + seed_base) % (2**31)
 
 
 @pytest.fixture
