@@ -14,7 +14,17 @@ Brian2 is imported lazily (:func:`_b2`), so importing a realization does not nee
   or device for a block and restore it afterwards, so later runs in the same process
   are unaffected; :func:`standalone` builds on a device of its own, which stays usable
   after the block to re-run the compiled project (``device.run(run_args=...)``);
-* :func:`is_multiple`: whether a duration is a whole number (at least 1) of steps.
+* :func:`is_multiple`: whether a duration is a whole number (at least 1) of steps;
+* :class:`OpenMPOptions`: the ``openmp_threads`` option of a realization that builds with
+  ``cpp_standalone`` (a base of its options class), handed to :func:`standalone`.
+
+OpenMP and determinism: Brian2's standalone templates split neuron updates over
+threads (each neuron's update is independent of the others) but apply a synaptic
+``on_pre`` that writes a postsynaptic variable on the master thread only, in the order
+of the spike queue; so without random numbers in the simulation the spikes are the same
+for any thread count (tested on the Hopfield network at T = 0). Random functions
+(``rand()``, ``xi``) draw from one generator per thread, so with noise the draws, and
+the spikes, depend on the thread count (still the same for the same seed and count).
 """
 
 from __future__ import annotations
@@ -25,7 +35,11 @@ import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pydantic
+from pydantic import Field
+
 from neurotwin.errors import BackendUnavailable
+from neurotwin.params import Params
 
 #: C++ compilers looked for on PATH (when $CXX is not set), in brian2's makefile order
 COMPILERS = ("c++", "g++", "clang++")
@@ -125,6 +139,39 @@ def device_check(realization: str) -> Callable[[Any | None], None]:
 # -- devices -----------------------------------------------------------------------
 
 
+class OpenMPOptions(Params):
+    """Mixin of a Brian2 realization's options: OpenMP threads of a ``cpp_standalone`` build.
+
+    The options class it is mixed into has ``device``; ``openmp_threads`` applies only to
+    ``device='cpp_standalone'`` and may not exceed the machine's cores (``os.cpu_count()``:
+    more threads than cores only time-share them).
+    """
+
+    openmp_threads: int | None = Field(
+        None,
+        ge=1,
+        description="OpenMP threads of a cpp_standalone simulation (None: no OpenMP)",
+    )
+
+    @pydantic.model_validator(mode="after")
+    def _openmp_threads_apply(self):
+        threads = self.openmp_threads
+        if threads is None:
+            return self
+        device = getattr(self, "device", "cpp_standalone")
+        if device != "cpp_standalone":
+            raise ValueError(
+                f"openmp_threads: must be None unless device='cpp_standalone' (got {threads!r})"
+            )
+        cores = os.cpu_count() or 1
+        if threads > cores:
+            raise ValueError(
+                f"openmp_threads: must be at most the {cores} CPU cores of this machine "
+                f"(os.cpu_count()) (got {threads!r})"
+            )
+        return self
+
+
 @contextlib.contextmanager
 def runtime_target(target: str) -> Iterator[None]:
     """Use ``target`` for code generation inside the block; restore the preference after."""
@@ -138,8 +185,13 @@ def runtime_target(target: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def standalone(directory: str) -> Iterator[Any]:
+def standalone(directory: str, openmp_threads: int | None = None) -> Iterator[Any]:
     """Build on a new ``cpp_standalone`` device (into ``directory``) inside the block.
+
+    ``openmp_threads`` (None: no OpenMP) sets Brian2's
+    ``prefs.devices.cpp_standalone.openmp_threads`` for the block, so a build inside it
+    compiles that many threads into the project (re-runs of the binary keep them); the
+    preference is restored afterwards.
 
     The block gets a device of its own (not Brian2's shared ``cpp_standalone``
     instance), so nothing of an earlier build leaks into this one; on exit the
@@ -161,6 +213,8 @@ def standalone(directory: str) -> Iterator[Any]:
     created = None if os.path.exists(created) else created
     device = CPPStandaloneDevice()
     b2.set_device(device, directory=directory, build_on_run=False)
+    old_threads = b2.prefs.devices.cpp_standalone.openmp_threads
+    b2.prefs.devices.cpp_standalone.openmp_threads = openmp_threads or 0
     env_cxx = None
     if "CXX" not in os.environ:
         # make's default $(CXX) is g++; point it at the compiler we found instead
@@ -183,11 +237,13 @@ def standalone(directory: str) -> Iterator[Any]:
     finally:
         if env_cxx is not None:
             os.environ.pop("CXX", None)
+        b2.prefs.devices.cpp_standalone.openmp_threads = old_threads
         reset_device()
 
 
 __all__ = [
     "COMPILERS",
+    "OpenMPOptions",
     "check_device",
     "device_check",
     "find_compiler",

@@ -186,7 +186,14 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
-from neurotwin.spiking._brian2 import _b2, device_check, run_report, runtime_target, standalone
+from neurotwin.spiking._brian2 import (
+    OpenMPOptions,
+    _b2,
+    device_check,
+    run_report,
+    runtime_target,
+    standalone,
+)
 from neurotwin.spiking.hopfield.recall import (
     NOISE_PER_TEMPERATURE,
     SpikingRecallOptions,
@@ -197,8 +204,9 @@ from neurotwin.spiking.hopfield.recall import (
 )
 
 
-class Brian2HopfieldOptions(SpikingRecallOptions):
-    """Options of the Brian2 realization (times in seconds, currents in threshold units)."""
+class Brian2HopfieldOptions(SpikingRecallOptions, OpenMPOptions):
+    """Options of the Brian2 realization (times in seconds, currents in threshold units);
+    ``openmp_threads`` for ``cpp_standalone`` (``spiking._brian2.OpenMPOptions``)."""
 
     device: Literal["runtime", "cpp_standalone"] = Field(
         "runtime", description="Brian2 device: in-process runtime or generated C++"
@@ -464,7 +472,7 @@ def _build(params, weights, inputs, seed, options) -> BuiltHopfield:
     own_dir = options.build_dir is None
     directory = tempfile.mkdtemp(prefix="neurotwin-brian2-") if own_dir else options.build_dir
     try:
-        with standalone(directory) as device:
+        with standalone(directory, options.openmp_threads) as device:
             t0 = time.perf_counter()
             net = build_network(params, weights, inputs, seed, options)
             net.run()
@@ -522,6 +530,7 @@ def _run(built: BuiltHopfield, inputs: dict) -> Result:
             "build_time_s": float(built.build_time_s),
             "run_time_s": float(run_time),
             "build_dir": options.build_dir if options.device == "cpp_standalone" else None,
+            "openmp_threads": options.openmp_threads,
             "n_neurons": int(params.n_units * params.n_cues),
             "n_synapses": int(net.n_synapses),
             "on_rate_hz": float(on_rate_hz(options)),
