@@ -19,6 +19,12 @@ def pytest_addoption(parser):
         help="shift every test's seeds by this base (default: $NEUROTWIN_SEED_BASE or 0), "
         "to check that the science tests pass on seeds they were not written with",
     )
+    parser.addoption(
+        "--claims-dir",
+        default=None,
+        help="write each science test's claims (measured vs published) into this folder, "
+        "for docs/claims.json (see tests/claims.py)",
+    )
 
 
 def pytest_configure(config):
@@ -84,3 +90,31 @@ def plt(request):
     path.parent.mkdir(parents=True, exist_ok=True)
     pyplot.savefig(path, dpi=100)
     pyplot.close("all")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # the call phase's outcome, kept on the test item for the claim fixture's teardown
+    report = (yield).get_result()
+    if report.when == "call":
+        item.claims_outcome = report.outcome
+
+
+@pytest.fixture
+def claim(request, seed_base):
+    """``claim(model=, claim=, source=, source_value=, measured=, interval=(lo, hi), unit=,
+    seeds=)``: record a published number this test checks and what it measured. Written,
+    with the seed base and the test's outcome, under ``--claims-dir`` (tests/claims.py);
+    without the option only the fields are checked."""
+    import claims
+
+    recorded = []
+
+    def record(**fields):
+        recorded.append(claims.check_fields(fields))
+
+    yield record
+    folder = request.config.getoption("--claims-dir")
+    if folder is not None and recorded:
+        outcome = getattr(request.node, "claims_outcome", "failed")
+        claims.write(folder, request.node.nodeid, seed_base, outcome, recorded)
