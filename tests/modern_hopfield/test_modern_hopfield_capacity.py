@@ -12,7 +12,7 @@ N on four loads around the predicted capacity (C_N = the error-weighted mean of
 P z(err)^2, about 20,000 bits per load); the capacity is the load at 1 % bit error,
 C_N / z(0.01)^2. The exponent is the slope of log capacity vs log N, one per seed.
 
-Seeds: ``NEUROTWIN_SEED_BASE`` (default 0) + 0..5. Measured 95 % t-intervals of the
+Seeds: the run's seed base (``--seed-base``, default 0) + 0..5. Measured 95 % t-intervals of the
 exponent (6 seeds; N = 100, 200, 400 for n = 2; 20, 32, 48, 64 for n = 3; 12, 16, 22, 30
 for n = 4):
 
@@ -33,16 +33,12 @@ linear capacity fails both).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from scipy import stats
 
 from neurotwin.rate_models.modern_hopfield import modern_hopfield as mh
 
-#: seed base for the stochastic science tests (``NEUROTWIN_SEED_BASE``, default 0)
-SEED_BASE = int(os.environ.get("NEUROTWIN_SEED_BASE", "0"))
 N_SEEDS = 6
 SIZES = {2: [100, 200, 400], 3: [20, 32, 48, 64], 4: [12, 16, 22, 30]}
 #: (2n - 3)!!: the crosstalk variance factor
@@ -75,9 +71,9 @@ def capacity(n: int, n_units: int, seed: int) -> float:
     return float(np.exp(num / den) / stats.norm.isf(ERROR) ** 2)
 
 
-def exponent_interval(n: int) -> tuple[float, float, float]:
+def exponent_interval(n: int, seed_base: int) -> tuple[float, float, float]:
     slopes = []
-    for s in range(SEED_BASE, SEED_BASE + N_SEEDS):
+    for s in range(seed_base, seed_base + N_SEEDS):
         caps = [capacity(n, size, 1000 * n + s) for size in SIZES[n]]
         slopes.append(np.polyfit(np.log(SIZES[n]), np.log(caps), 1)[0])
     sl = np.asarray(slopes)
@@ -86,12 +82,15 @@ def exponent_interval(n: int) -> tuple[float, float, float]:
 
 
 @pytest.mark.slow
-def test_capacity_exponent_is_n_minus_one():
+def test_capacity_exponent_is_n_minus_one(seed_base, claim):
     """Krotov & Hopfield (2016): capacity ~ N^(n-1); see the module docstring for the
     procedure, the measured intervals and the bound (n - 1 +- 0.15)."""
     means = {}
     for n in SIZES:
-        mean, lo, hi = exponent_interval(n)
+        mean, lo, hi = exponent_interval(n, seed_base)
         means[n] = mean
+        claim(model="modern-hopfield", claim=f"capacity exponent, F(x) = x^{n}",
+              source="Krotov & Hopfield 2016", source_value=n - 1, measured=mean,
+              interval=(lo, hi), seeds=N_SEEDS)  # fmt: skip
         assert n - 1 - 0.15 <= lo and hi <= n - 1 + 0.15, (n, mean, lo, hi)
     assert means[3] > means[2] + 0.8 and means[4] > means[3] + 0.8, means
