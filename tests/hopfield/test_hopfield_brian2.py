@@ -199,6 +199,58 @@ def test_cpp_standalone_recalls_and_runtime_still_works(tmp_path):
 
 
 @pytest.mark.slow
+def test_openmp_threads_give_the_same_spikes_and_rerun_without_rebuilding(tmp_path):
+    """cpp_standalone with openmp_threads=2 and with 1: the threads are compiled into the
+    project (``omp_set_num_threads(2)`` in the generated code), recorded in provenance,
+    and at T = 0 the spikes are identical for every cue set, a re-run of the built
+    network included (Brian2 splits neuron updates over threads and applies the
+    synaptic on_pre on one thread; ``spiking/_brian2.py``)."""
+    from neurotwin.harness import build, prepare, run_built
+
+    kw = dict(seed=4, device="cpp_standalone", n_units=80, n_patterns=4, n_cues=6)
+    results = {}
+    for threads in (1, 2):
+        folder = tmp_path / f"threads{threads}"
+        plan_a = prepare("hopfield", "brian2", cue_noise=0.1, openmp_threads=threads,
+                         build_dir=str(folder), **kw)  # fmt: skip
+        plan_b = prepare("hopfield", "brian2", cue_noise=0.3, openmp_threads=threads,
+                         build_dir=str(folder), **kw)  # fmt: skip
+        built = build(plan_a)
+        main = (folder / "main.cpp").read_text()
+        assert f"omp_set_num_threads({threads})" in main
+        mtime = (folder / "main").stat().st_mtime_ns
+        results[threads] = [run_built(built), run_built(built, plan_b.inputs)]
+        assert (folder / "main").stat().st_mtime_ns == mtime  # re-run, not rebuilt
+        for r in results[threads]:
+            assert r.provenance["openmp_threads"] == threads
+    for one, two in zip(results[1], results[2], strict=True):
+        assert len(one.spikes["units"][1]) > 0
+        np.testing.assert_array_equal(one.spikes["units"][0], two.spikes["units"][0])
+        np.testing.assert_array_equal(one.spikes["units"][1], two.spikes["units"][1])
+        np.testing.assert_array_equal(one.traces["state"], two.traces["state"])
+    # the two cue sets differ, so the equality above is not of one run with itself
+    assert not np.array_equal(results[1][0].spikes["units"][1], results[1][1].spikes["units"][1])
+
+
+def test_openmp_threads_beyond_the_cores_are_refused(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    message = (
+        "Brian2HopfieldOptions.openmp_threads: must be at most the 4 CPU cores of this "
+        "machine (os.cpu_count()) (got 5)"
+    )
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("hopfield", "brian2", device="cpp_standalone", openmp_threads=5)
+    assert str(info.value) == message
+    opts = b2hop.Brian2HopfieldOptions.create(device="cpp_standalone", openmp_threads=4)
+    assert opts.openmp_threads == 4
+
+
+def test_runtime_records_no_openmp_threads():
+    r = neurotwin.run("hopfield", "brian2", seed=0, **SMALL)
+    assert r.provenance["openmp_threads"] is None
+
+
+@pytest.mark.slow
 def test_cython_target_gives_the_same_spikes():
     """The Cython target compiles (cached after the first time); measured: identical spikes."""
     a = neurotwin.run("hopfield", "brian2", seed=5, codegen_target="cython", **SMALL)
@@ -351,6 +403,11 @@ def test_given_patterns_are_recalled_by_brian2():
             {"build_dir": "/tmp/x"},
             "Brian2HopfieldOptions.build_dir: must be None unless device='cpp_standalone' "
             "(got '/tmp/x')",
+        ),
+        (
+            {"openmp_threads": 2},
+            "Brian2HopfieldOptions.openmp_threads: must be None unless "
+            "device='cpp_standalone' (got 2)",
         ),
     ],
 )
