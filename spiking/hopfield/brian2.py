@@ -186,6 +186,7 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking import _mismatch
 from neurotwin.spiking._brian2 import (
     OpenMPOptions,
     _b2,
@@ -204,9 +205,10 @@ from neurotwin.spiking.hopfield.recall import (
 )
 
 
-class Brian2HopfieldOptions(SpikingRecallOptions, OpenMPOptions):
+class Brian2HopfieldOptions(SpikingRecallOptions, OpenMPOptions, _mismatch.MismatchOptions):
     """Options of the Brian2 realization (times in seconds, currents in threshold units);
-    ``openmp_threads`` for ``cpp_standalone`` (``spiking._brian2.OpenMPOptions``)."""
+    ``openmp_threads`` for ``cpp_standalone`` (``spiking._brian2.OpenMPOptions``); device
+    mismatch ``mismatch_threshold_cv``, ``mismatch_tau_cv`` (``spiking._mismatch``)."""
 
     device: Literal["runtime", "cpp_standalone"] = Field(
         "runtime", description="Brian2 device: in-process runtime or generated C++"
@@ -314,10 +316,13 @@ def build_network(
         "sigma": noise_sd,
         "v_floor": options.v_floor,
     }
+    threshold = "v >= 1"
+    if _mismatch.active(options):
+        eqs, threshold = _mismatch.brian2_equations(eqs, threshold)
     neurons = b2.NeuronGroup(
         n * n_cues,
         eqs,
-        threshold="v >= 1",
+        threshold=threshold,
         reset="v = 0",
         refractory=options.tau_ref_s * b2.second,
         method="euler",
@@ -330,6 +335,9 @@ def build_network(
     neurons.I_bias = np.tile(-g * (w.sum(axis=1) + u), n_cues)
     neurons.cue = cues.reshape(-1)
     neurons.cue_current = cue_current(options)
+    if _mismatch.active(options):
+        theta, tau = _mismatch.draw(options, {"units": n}, seed)["units"]
+        _mismatch.brian2_set(neurons, theta, tau, options.tau_m_s, n_cues)
     if noise_sd > 0:
         neurons.I_noise = rng.normal(0.0, noise_sd, n * n_cues)  # stationary start
 

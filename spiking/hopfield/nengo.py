@@ -95,6 +95,7 @@ from neurotwin.rate_models.hopfield.hopfield import HopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
 from neurotwin.spiking import _loihi as loihi
+from neurotwin.spiking import _mismatch
 from neurotwin.spiking import _nengo as nc
 from neurotwin.spiking.hopfield.recall import (
     SpikingRecallOptions,
@@ -111,8 +112,9 @@ NEF_RADIUS = 2.0
 NEF_EVAL_POINTS = 400
 
 
-class NengoHopfieldOptions(SpikingRecallOptions):
-    """Options of the Nengo realization (times in seconds, currents in threshold units)."""
+class NengoHopfieldOptions(SpikingRecallOptions, _mismatch.NengoMismatchOptions):
+    """Options of the Nengo realization (times in seconds, currents in threshold units);
+    threshold mismatch ``mismatch_threshold_cv`` (``spiking._mismatch``)."""
 
     variant: Literal["neurons", "nef"] = Field(
         "neurons", description="one LIF per unit, or a small decoded (NEF) ensemble per unit"
@@ -317,6 +319,10 @@ def simulate_hopfield(
     check_temperature(params, backend)
     t0 = time.perf_counter()
     pops, ins, extra = populations(params, weights, inputs, seed, options, backend)
+    if _mismatch.active(options):
+        # one chip: every copy (cue) has the same neurons, so the same thresholds
+        theta = _mismatch.draw(options, {"units": pops[0].n}, seed)["units"][0]
+        pops, ins = _mismatch.nengo_threshold(pops, ins, {pop.label: theta for pop in pops})
     if fit is not None:
         pops = fit(pops, ins)
     built = nc.build_network(pops, ins, backend)

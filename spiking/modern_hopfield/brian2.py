@@ -23,6 +23,7 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.modern_hopfield.modern_hopfield import MODEL, ModernHopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking import _mismatch
 from neurotwin.spiking._brian2 import run_report, runtime_target
 from neurotwin.spiking.hopfield.recall import on_rate_hz
 from neurotwin.spiking.modern_hopfield.wta import (
@@ -33,11 +34,12 @@ from neurotwin.spiking.modern_hopfield.wta import (
 )
 
 
-class Brian2ModernHopfieldOptions(WTAOptions):
+class Brian2ModernHopfieldOptions(WTAOptions, _mismatch.MismatchOptions):
     """Options of the Brian2 circuit (times in seconds, currents in threshold units).
 
     Inherits the schedule, decoding window, feature gain, cue strength and memory
-    layer settings of :class:`~neurotwin.spiking.modern_hopfield.wta.WTAOptions`.
+    layer settings of :class:`~neurotwin.spiking.modern_hopfield.wta.WTAOptions`, and
+    the device mismatch of both layers (:mod:`~neurotwin.spiking._mismatch`).
     """
 
     dt_s: float = Field(1e-4, gt=0, le=1e-3, description="integration time step")
@@ -115,8 +117,19 @@ def build_circuit(
         method="euler",
         clock=clock,
     )
-    features = b2.NeuronGroup(n * n_cues, _FEATURE_EQS, name="mhn_features", **common)
-    memory = b2.NeuronGroup(p * n_cues, _MEMORY_EQS, name="mhn_memory", **common)
+    feature_eqs, memory_eqs = _FEATURE_EQS, _MEMORY_EQS
+    mismatch = _mismatch.active(options)
+    if mismatch:
+        feature_eqs, common["threshold"] = _mismatch.brian2_equations(
+            feature_eqs, common["threshold"]
+        )
+        memory_eqs, _ = _mismatch.brian2_equations(memory_eqs, "v >= 1")
+    features = b2.NeuronGroup(n * n_cues, feature_eqs, name="mhn_features", **common)
+    memory = b2.NeuronGroup(p * n_cues, memory_eqs, name="mhn_memory", **common)
+    if mismatch:
+        draws = _mismatch.draw(options, {"features": n, "memory": p}, seed)
+        _mismatch.brian2_set(features, *draws["features"], options.tau_m_s, n_cues)
+        _mismatch.brian2_set(memory, *draws["memory"], options.tau_m_s, n_cues)
     features.v = rng.random(n * n_cues)
     memory.v = rng.random(p * n_cues)
     # random refractory phases: strongly driven neurons would otherwise fire in lockstep

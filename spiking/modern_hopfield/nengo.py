@@ -23,6 +23,7 @@ from neurotwin.harness import check_finite
 from neurotwin.rate_models.modern_hopfield.modern_hopfield import MODEL, ModernHopfieldParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking import _mismatch
 from neurotwin.spiking import _nengo as nc
 from neurotwin.spiking.hopfield.recall import nengo_on_rate_hz as nengo_on_rate
 from neurotwin.spiking.modern_hopfield.wta import (
@@ -33,7 +34,7 @@ from neurotwin.spiking.modern_hopfield.wta import (
 )
 
 
-class NengoModernHopfieldOptions(WTAOptions):
+class NengoModernHopfieldOptions(WTAOptions, _mismatch.NengoMismatchOptions):
     """Options of the Nengo realization: the Brian2 circuit's, with Nengo's time step.
 
     Times in seconds, currents in threshold units; see the Brian2 options for the
@@ -129,10 +130,11 @@ def circuit_populations(
     return pops, ins, {"on_rate_hz": nu_on}
 
 
-def _add_memory_noise(built, params, options, seed: int) -> None:
+def _add_memory_noise(built, params, options, seed: int, theta: np.ndarray) -> None:
     """Lowpass-filtered white noise on every memory neuron (float Nengo only): an OU
     current of standard deviation ``memory_noise`` and time constant ``tau_syn_s``,
-    as in the Brian2 circuit (white noise of density sigma sqrt(2 tau_s))."""
+    as in the Brian2 circuit (white noise of density sigma sqrt(2 tau_s)); divided by the
+    memory neurons' threshold factors ``theta`` (``spiking._mismatch``), like every current."""
     import nengo
 
     n, p = params.n_units, params.n_patterns
@@ -146,7 +148,12 @@ def _add_memory_noise(built, params, options, seed: int) -> None:
                 size_out=p,
                 label=f"cue{c}:noise",
             )
-            nengo.Connection(node, ens.neurons[n : n + p], synapse=nengo.Lowpass(options.tau_syn_s))
+            nengo.Connection(
+                node,
+                ens.neurons[n : n + p],
+                synapse=nengo.Lowpass(options.tau_syn_s),
+                **({} if (theta == 1).all() else {"transform": 1.0 / theta}),
+            )
 
 
 def simulate_circuit(
@@ -165,11 +172,16 @@ def simulate_circuit(
     """
     n, p, n_cues = params.n_units, params.n_patterns, params.n_cues
     pops, ins, extra = circuit_populations(params, weights, inputs, seed, options, backend)
+    theta = np.ones(n + p)
+    if _mismatch.active(options):
+        draws = _mismatch.draw(options, {"features": n, "memory": p}, seed)
+        theta = np.concatenate([draws["features"][0], draws["memory"][0]])
+        pops, ins = _mismatch.nengo_threshold(pops, ins, {pop.label: theta for pop in pops})
     if fit is not None:
         fit(pops, ins)
     built = nc.build_network(pops, ins, backend)
     if options.memory_noise > 0:
-        _add_memory_noise(built, params, options, seed)
+        _add_memory_noise(built, params, options, seed, theta[n:])
     spw, n_windows = options.steps_per_window, options.n_windows
     out = nc.simulate(built, backend, n_windows * spw, options.dt_s, seed)
     counts = np.stack([out.spikes[f"cue{c}"] for c in range(n_cues)], axis=1)  # (steps, C, N+P)

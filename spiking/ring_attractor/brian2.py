@@ -47,19 +47,24 @@ import numpy as np
 from neurotwin.rate_models.ring_attractor.ring_attractor import RingAttractorParams, gamma_trace
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking import _mismatch
 from neurotwin.spiking._brian2 import run_report, runtime_target
 
 from .readout import RingSpikingOptions, ring_result, sample_times, windowed_rates
 
 
-@realization("ring-attractor", "brian2", options=RingSpikingOptions, requires=("brian2",))
+class RingBrian2Options(RingSpikingOptions, _mismatch.MismatchOptions):
+    """The spiking ring's decoding and device mismatch (``spiking._mismatch``)."""
+
+
+@realization("ring-attractor", "brian2", options=RingBrian2Options, requires=("brian2",))
 def run_brian2(
     params: RingAttractorParams, weights: dict, inputs: dict, seed: int, options=None
 ) -> Result:
     """LIF ring with W and gain-modulated gamma(t) W' synapses (runtime, numpy target)."""
     import brian2 as b2
 
-    options = options or RingSpikingOptions.create()
+    options = options or RingBrian2Options.create()
     b2.seed(seed)
     t0 = time.perf_counter()
     n = params.n_units
@@ -67,16 +72,20 @@ def run_brian2(
     clock = b2.Clock(dt=dt, name="ring_clock")
     gam = b2.TimedArray(gamma_trace(params, inputs.get("velocity")), dt=dt, name="ring_gamma")
     noise = " + sigma * xi * tau_m**-0.5" if params.noise_sd > 0 else ""
-    neurons = b2.NeuronGroup(
-        n,
-        f"""
+    eqs = f"""
         dv/dt = (-v + bias + cue_amp * int(t < t_cue) + s_sym - gamma_t(t) * s_der) / tau_m
                 {noise} : 1 (unless refractory)
         ds_sym/dt = -s_sym / tau_syn : 1
         ds_der/dt = -s_der / tau_syn : 1
         cue_amp : 1
-        """,
-        threshold="v > 1",
+        """
+    threshold = "v > 1"
+    if _mismatch.active(options):
+        eqs, threshold = _mismatch.brian2_equations(eqs, threshold)
+    neurons = b2.NeuronGroup(
+        n,
+        eqs,
+        threshold=threshold,
         reset="v = 0",
         refractory=params.tau_ref_s * b2.second,
         method="euler",
@@ -85,6 +94,9 @@ def run_brian2(
     )
     neurons.v = np.asarray(inputs["v0"], dtype=np.float64)
     neurons.cue_amp = params.cue_strength * np.asarray(inputs["cue"], dtype=np.float64)
+    if _mismatch.active(options):
+        theta, tau = _mismatch.draw(options, {"units": n}, seed)["units"]
+        _mismatch.brian2_set(neurons, theta, tau, params.tau_m_s)
     syn = b2.Synapses(
         neurons,
         neurons,

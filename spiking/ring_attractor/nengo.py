@@ -26,6 +26,7 @@ from neurotwin.errors import InputError, ParamError
 from neurotwin.rate_models.ring_attractor.ring_attractor import RingAttractorParams
 from neurotwin.registry import realization
 from neurotwin.results import Result
+from neurotwin.spiking import _mismatch
 from neurotwin.spiking import _nengo as nc
 
 from .readout import RingSpikingOptions, ring_result, sample_times, windowed_rates
@@ -83,7 +84,11 @@ def simulate_ring(
     check_constant_gamma(params, inputs, backend)
     t0 = time.perf_counter()
     pop, cue = ring_population(params, weights, inputs)
-    built = nc.build_network([pop], [cue], backend)
+    pops, cues = [pop], [cue]
+    if _mismatch.active(options):
+        theta = _mismatch.draw(options, {RING: params.n_units}, seed)[RING][0]
+        pops, cues = _mismatch.nengo_threshold(pops, cues, {RING: theta})
+    built = nc.build_network(pops, cues, backend)
     t_map = time.perf_counter() - t0
     out = nc.simulate(built, backend, params.n_steps, params.dt_s, seed)
     s = out.spikes[RING]  # (steps, n), spikes per step
@@ -116,10 +121,14 @@ def nengo_preflight(
     check_constant_gamma(params, inputs, "nengo")
 
 
+class RingNengoOptions(RingSpikingOptions, _mismatch.NengoMismatchOptions):
+    """The spiking ring's decoding and threshold mismatch (``spiking._mismatch``)."""
+
+
 @realization(
     "ring-attractor",
     "nengo",
-    options=RingSpikingOptions,
+    options=RingNengoOptions,
     requires=("nengo",),
     preflight=nengo_preflight,
 )
@@ -127,5 +136,5 @@ def run_nengo(
     params: RingAttractorParams, weights: dict, inputs: dict, seed: int, options=None
 ) -> Result:
     """LIF ring in nengo.Simulator, W - gamma W' as a neuron-to-neuron transform."""
-    options = options or RingSpikingOptions.create()
+    options = options or RingNengoOptions.create()
     return simulate_ring(params, weights, inputs, seed, options, "nengo")[0]
