@@ -22,7 +22,7 @@ from neurotwin.results import Result
 from neurotwin.validation import check_array
 
 from .datasets import validate_order
-from .rules import checkpoints, diverged, ica_update
+from .rules import checkpoints, diverged
 
 
 def amari_index(p: np.ndarray) -> float:
@@ -77,25 +77,27 @@ def whitening(x: np.ndarray) -> np.ndarray:
 
 @realization("hebbian-ica", "reference")
 def run_ica(params: IcaParams, weights: dict, inputs: dict, seed: int, options=None) -> Result:
-    """Whiten, then online natural-gradient infomax; trace: the total unmixing W V."""
+    """Whiten, then online natural-gradient infomax (one sample at a time, in a numba
+    kernel: :func:`~neurotwin.rate_models.learning._ica_kernel.ica_online`, the rule of
+    :func:`~neurotwin.rate_models.learning.rules.ica_update`); trace: the total
+    unmixing W V."""
+    from ._ica_kernel import ica_online
+
     x = np.asarray(inputs["x"], dtype=float)
     x = x - x.mean(axis=0)
     v = whitening(x)
-    z = x @ v.T
-    order = np.asarray(inputs["order"]).astype(np.int64)
+    z = np.ascontiguousarray(x @ v.T)
+    order = np.ascontiguousarray(inputs["order"], dtype=np.int64)
     w = np.array(weights["w0"], dtype=float)
     marks = checkpoints(len(order), params.n_checkpoints)
-    history = [w @ v]
+    saved = np.empty((len(marks),) + w.shape)
+    saved[0] = w
     with np.errstate(all="ignore"):  # a run-away W is said below, at its first step
-        for step, idx in enumerate(order, start=1):
-            pre = z[idx]
-            w = ica_update(w, pre, w @ pre, params.learning_rate)
-            if not np.isfinite(w).all():
-                raise diverged("hebbian-ica/reference", "W", step, "sample")
-            if step in marks:
-                history.append(w @ v)
+        bad = ica_online(w, z, order, float(params.learning_rate), marks[1:], saved[1:])
+    if bad:
+        raise diverged("hebbian-ica/reference", "W", int(bad), "sample")
     t = marks.astype(float)
-    unmixing = np.stack(history)
+    unmixing = saved @ v
     check_finite("hebbian-ica/reference unmixing", unmixing, t, "sample")
     return Result(
         model="hebbian-ica",

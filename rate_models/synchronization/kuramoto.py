@@ -23,7 +23,8 @@ g(K r \sin\phi)\, d\phi`; with noise (Strogatz & Mirollo 1991)
 Integration: classic fixed-step RK4 without noise, the stochastic Heun scheme
 (predictor-corrector, strong order 1 for additive noise) with noise; both
 vectorised over oscillators, the all-to-all coupling through the mean field
-(:math:`O(N)` per step), a network through one matrix-vector product
+(:math:`O(N)` per step), a network through one real product of :math:`A` (dense or
+CSR) with the cosines and sines
 (:func:`~neurotwin.rate_models.synchronization.phases.integrate_phases`).
 
 References
@@ -43,13 +44,17 @@ from typing import Literal
 import numpy as np
 import pydantic
 from pydantic import Field
+from scipy import sparse
 
+from neurotwin.errors import InputError
 from neurotwin.harness import check_finite
 from neurotwin.params import Params
 from neurotwin.rate_models._cost import F8, Terms, cost, driver
 from neurotwin.rate_models.synchronization.phases import (
+    SPARSE_MAX_DENSITY,
     TWO_PI,
     after_error,
+    coupling_matrix,
     frequencies,
     integrate_phases,
     kuramoto_kc,
@@ -101,17 +106,67 @@ class KuramotoParams(Params):
         return self
 
 
+#: up to this N, ``erdos-renyi`` draws one uniform per matrix entry (the graph of every
+#: earlier version for the same seed); above it, geometric skipping (O(edges) draws)
+STREAM_DRAW_MAX_N = 16_384
+#: rows of uniforms drawn at a time by the entry-per-entry draw (about 32 MB)
+_DRAW_BLOCK = 1 << 22
+
+
+def erdos_renyi(n: int, p: float, rng: np.random.Generator):
+    """G(n, p), symmetric 0/1, no self-loops: dense float64, or CSR when
+    ``p <= SPARSE_MAX_DENSITY`` (the same graph either way).
+
+    For ``n <= STREAM_DRAW_MAX_N`` the edge {i, j}, i < j, is present iff the (i, j)
+    entry of ``rng.random((n, n))`` is below p (drawn in row blocks, memory O(edges));
+    above, by geometric skipping over the upper-triangle pairs (Batagelj & Brandes 2005,
+    Phys. Rev. E 71, 036113), which draws only O(edges) numbers."""
+    if n <= STREAM_DRAW_MAX_N:
+        rows_per = max(1, _DRAW_BLOCK // n)
+        ii, jj = [], []
+        for r0 in range(0, n, rows_per):
+            block = rng.random((min(rows_per, n - r0), n)) < p
+            i, j = np.nonzero(block)
+            i += r0
+            keep = j > i
+            ii.append(i[keep])
+            jj.append(j[keep])
+        i, j = np.concatenate(ii), np.concatenate(jj)
+    else:
+        i, j = _geometric_pairs(n, p, rng)
+    upper = sparse.coo_array((np.ones(len(i)), (i, j)), shape=(n, n))
+    adjacency = sparse.csr_array(upper + upper.T)
+    return adjacency if p <= SPARSE_MAX_DENSITY else adjacency.toarray()
+
+
+def _geometric_pairs(n: int, p: float, rng: np.random.Generator):
+    """Each of the n (n - 1) / 2 pairs i < j independently with probability p: the gaps
+    between chosen pairs (in the order k = j (j - 1) / 2 + i) are geometric."""
+    total = n * (n - 1) // 2
+    chosen, last = [], -1
+    while last < total:
+        gaps = rng.geometric(p, size=max(1024, int(1.05 * p * (total - last))))
+        k = last + np.cumsum(gaps)
+        chosen.append(k[k < total])
+        last = int(k[-1])
+    k = np.concatenate(chosen)
+    j = ((1 + np.sqrt(1 + 8 * k.astype(np.float64))) // 2).astype(np.int64)
+    j -= j * (j - 1) // 2 > k  # float rounding of the root, either way
+    j += (j + 1) * j // 2 <= k
+    return k - j * (j - 1) // 2, j
+
+
 def kuramoto_weights(params: KuramotoParams, rng: np.random.Generator) -> dict:
     """``{"omega": (N,)}`` and, for ``topology="erdos-renyi"``, ``"adjacency": (N, N)``
-    (symmetric 0/1, no self-loops)."""
+    (symmetric 0/1, no self-loops; :func:`erdos_renyi`: CSR when ``edge_prob`` <=
+    ``SPARSE_MAX_DENSITY``, else dense)."""
     n = params.n_oscillators
     omega = frequencies(
         params.freq_dist, n, params.freq_width, params.mean_freq_rad_s, params.freq_sampling, rng
     )
     out = {"omega": omega}
     if params.topology == "erdos-renyi":
-        upper = np.triu(rng.random((n, n)) < params.edge_prob, k=1)
-        out["adjacency"] = (upper | upper.T).astype(np.float64)
+        out["adjacency"] = erdos_renyi(n, params.edge_prob, rng)
     return out
 
 
@@ -124,10 +179,38 @@ def kuramoto_validate(params: KuramotoParams, weights: dict, inputs: dict) -> No
     n = params.n_oscillators
     check_array("kuramoto", "weights", weights, "omega", (n,), "(n_oscillators,)")
     if isinstance(weights, dict) and "adjacency" in weights:
-        check_array(
-            "kuramoto", "weights", weights, "adjacency", (n, n), "(n_oscillators, n_oscillators)"
-        )
+        adjacency = weights["adjacency"]
+        if sparse.issparse(adjacency):  # its stored entries are checked, never densified
+            if adjacency.shape != (n, n):
+                raise InputError(
+                    "kuramoto weights['adjacency']: must have shape (n_oscillators, "
+                    f"n_oscillators) = {(n, n)} (got {adjacency.shape})"
+                )
+            _check_stored_entries(sparse.coo_array(adjacency))
+        else:
+            check_array(
+                "kuramoto",
+                "weights",
+                weights,
+                "adjacency",
+                (n, n),
+                "(n_oscillators, n_oscillators)",
+            )
     check_array("kuramoto", "inputs", inputs, "theta0", (n,), "(n_oscillators,)")
+
+
+def _check_stored_entries(adjacency: sparse.coo_array) -> None:
+    """A sparse adjacency's stored entries: real and finite (the same words as
+    :func:`~neurotwin.validation.check_array`, the index as (row, column))."""
+    where = "kuramoto weights['adjacency']"
+    data = adjacency.data
+    if not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data):
+        raise InputError(f"{where}: must be real numbers (got dtype {data.dtype})")
+    bad = np.flatnonzero(~np.isfinite(data))
+    if len(bad):
+        k = bad[0]
+        idx = (int(adjacency.row[k]), int(adjacency.col[k]))
+        raise InputError(f"{where}: must be finite (got {data[k]} at index {idx})")
 
 
 def kuramoto_observe(result: Result, params: KuramotoParams, weights: dict, inputs: dict) -> dict:
@@ -160,7 +243,7 @@ def kuramoto_theory(params: KuramotoParams, networked: bool) -> dict:
 def run_kuramoto(params: KuramotoParams, weights: dict, inputs: dict, seed: int, options=None):
     """RK4 (no noise) or stochastic Heun (noise), vectorised; mean-field or network coupling."""
     adjacency = weights.get("adjacency")
-    adjacency = None if adjacency is None else np.asarray(adjacency, dtype=np.float64)
+    adjacency = None if adjacency is None else coupling_matrix(adjacency)
     f = phase_drift(
         np.asarray(weights["omega"], dtype=np.float64),
         params.coupling,
@@ -191,6 +274,9 @@ def run_kuramoto(params: KuramotoParams, weights: dict, inputs: dict, seed: int,
         provenance={
             "integrator": "rk4" if params.noise == 0 else "stochastic-heun",
             "coupling_graph": "mean-field" if adjacency is None else "adjacency",
+            "adjacency_format": "none"
+            if adjacency is None
+            else ("csr" if sparse.issparse(adjacency) else "dense"),
         },
     )
 
@@ -198,9 +284,11 @@ def run_kuramoto(params: KuramotoParams, weights: dict, inputs: dict, seed: int,
 def kuramoto_estimate(params: KuramotoParams, options, realization: str):
     """Memory: the recorded order parameter (a complex per record, held in a list of
     numpy scalars first, then r, psi and t: about 320 bytes per record, measured), the
-    integrator's arrays (a dozen of N), and for ``erdos-renyi`` the adjacency (N^2
-    random draws, masks and the float matrix) and the coupling's N x N temporaries.
-    Steps: time steps x oscillators (x N for a network: every pair's sine)."""
+    integrator's arrays (a dozen of N), and for ``erdos-renyi`` the graph's draw (a
+    block of uniforms and its mask, :func:`erdos_renyi`), its edges (COO indices, the
+    symmetric sum and the CSR: about 64 bytes per stored entry) and, above
+    ``SPARSE_MAX_DENSITY``, the dense float matrix. Steps: time steps x oscillators
+    (x the mean degree for a CSR network, x N for a dense one)."""
     n = params.n_oscillators
     n_steps = params.duration_s / params.dt_s
     mem = Terms(
@@ -210,9 +298,14 @@ def kuramoto_estimate(params: KuramotoParams, options, realization: str):
         ),
         ("n_oscillators", 16 * F8 * n),
     )
+    pairs = 1.0
     if params.topology == "erdos-renyi":
-        mem.add("n_oscillators", 26 * n * n + 3 * F8 * n * n)
-    pairs = n if params.topology == "erdos-renyi" else 1
+        p = params.edge_prob
+        dense = p > SPARSE_MAX_DENSITY
+        block = max(n, _DRAW_BLOCK) if n <= STREAM_DRAW_MAX_N else 0
+        who = driver(params, ("n_oscillators", "edge_prob"))
+        mem.add(who, 10.0 * block + 64.0 * p * n * n + (F8 * n * n if dense else 0))
+        pairs = n if dense else max(1.0, p * n)
     who = driver(params, ("duration_s", "n_oscillators"), ("dt_s",))
     return cost(mem, Terms((who, n_steps * n * pairs)))
 

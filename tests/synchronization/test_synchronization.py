@@ -7,10 +7,12 @@ import math
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 import neurotwin
 from neurotwin import InputError, ParamError
-from neurotwin.rate_models.synchronization.kuramoto import KuramotoParams
+from neurotwin.rate_models.synchronization import phases
+from neurotwin.rate_models.synchronization.kuramoto import KuramotoParams, erdos_renyi
 from neurotwin.rate_models.synchronization.lif_sync import lif_drive
 from neurotwin.rate_models.synchronization.millennium_bridge import (
     BridgeParams,
@@ -142,6 +144,95 @@ def test_kuramoto_erdos_renyi_synchronizes():
         seed=3,
     )
     assert r.observables["order_parameter"] > 0.7
+
+
+def _coupling_by_definition(theta, adjacency, coupling, lag):
+    """sum_j A_ij sin(theta_j - theta_i - alpha), times K / mean degree, pair by pair."""
+    a = np.asarray(adjacency.toarray() if sparse.issparse(adjacency) else adjacency)
+    pair = np.sin(theta[None, :] - theta[:, None] - lag)
+    return coupling / (a.sum() / len(theta)) * (a * pair).sum(axis=1)
+
+
+@pytest.mark.parametrize("edge_prob", [0.05, 0.6])
+def test_network_coupling_real_arithmetic_is_the_definition(edge_prob):
+    """The networked right-hand side (real products A cos, A sin; CSR below
+    ``SPARSE_MAX_DENSITY``, dense above) equals the Kuramoto-Sakaguchi coupling
+    written pair by pair, with a phase lag, within float rounding."""
+    rng = np.random.default_rng(11)
+    n = 80
+    adjacency = erdos_renyi(n, edge_prob, rng)
+    assert sparse.issparse(adjacency) == (edge_prob <= phases.SPARSE_MAX_DENSITY)
+    theta = rng.uniform(0, 2 * np.pi, n)
+    omega = rng.standard_normal(n)
+    f = phases.phase_drift(omega, 1.7, 0.4, adjacency)
+    expected = omega + _coupling_by_definition(theta, adjacency, 1.7, 0.4)
+    np.testing.assert_allclose(f(theta), expected, rtol=0, atol=1e-12)
+
+
+def test_kuramoto_sparse_and_dense_adjacency_same_trajectory(monkeypatch):
+    """The same graph given as CSR and as a dense array kept dense (the CSR threshold
+    set below its density): the same r(t) within float rounding, with a phase lag."""
+    n = 400
+    kw = dict(n_oscillators=n, coupling=3.0, phase_lag_rad=0.3, duration_s=10.0, transient_s=5.0)
+    drawn = neurotwin.run("kuramoto", topology="erdos-renyi", edge_prob=0.1, **kw).provenance
+    graph = erdos_renyi(n, 0.1, np.random.default_rng(5))
+    omega = frequencies("lorentzian", n, 0.5, 0.0, "quantile", np.random.default_rng(0))
+    csr = neurotwin.run("kuramoto", weights={"omega": omega, "adjacency": graph}, **kw)
+    monkeypatch.setattr(phases, "SPARSE_MAX_DENSITY", -1.0)
+    dense = neurotwin.run("kuramoto", weights={"omega": omega, "adjacency": graph.toarray()}, **kw)
+    assert drawn["adjacency_format"] == "csr"
+    assert (csr.provenance["adjacency_format"], dense.provenance["adjacency_format"]) == (
+        "csr",
+        "dense",
+    )
+    assert not np.array_equal(csr.traces["r"][0], csr.traces["r"][-1])
+    np.testing.assert_allclose(csr.traces["r"], dense.traces["r"], rtol=0, atol=1e-9)
+
+
+def test_erdos_renyi_entry_draw_is_the_earlier_graph():
+    """Up to ``STREAM_DRAW_MAX_N`` the graph is the earlier versions' for the same seed:
+    edge {i < j} iff entry (i, j) of ``rng.random((n, n))`` is below p (drawn here in
+    one piece), and the stream is left where that draw left it."""
+    for n, p, seed in ((40, 0.1, 1), (300, 0.3, 2), (700, 0.05, 3)):
+        old_rng, new_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        upper = np.triu(old_rng.random((n, n)) < p, k=1)
+        got = erdos_renyi(n, p, new_rng)
+        got = got.toarray() if sparse.issparse(got) else got
+        np.testing.assert_array_equal(got, (upper | upper.T).astype(np.float64))
+        assert old_rng.random() == new_rng.random()
+
+
+def test_geometric_skipping_is_g_n_p(seed_base):
+    """Above ``STREAM_DRAW_MAX_N`` pairs come from geometric skipping (Batagelj &
+    Brandes 2005): distinct pairs i < j, their number Binomial(n (n - 1) / 2, p) (within
+    4 s.d. over 6 seeds), and spread evenly over the pair order (chi-square over 20
+    bins, p-value above 1e-4 for every seed)."""
+    from scipy import stats
+
+    from neurotwin.rate_models.synchronization.kuramoto import _geometric_pairs
+
+    n, p = 3000, 0.004
+    total = n * (n - 1) // 2
+    for s in range(seed_base, seed_base + 6):
+        i, j = _geometric_pairs(n, p, np.random.default_rng(s))
+        assert ((0 <= i) & (i < j) & (j < n)).all()
+        k = j * (j - 1) // 2 + i
+        assert len(np.unique(k)) == len(k)
+        assert abs(len(k) - total * p) < 4 * math.sqrt(total * p * (1 - p))
+        counts = np.bincount(k * 20 // total, minlength=20)
+        assert stats.chisquare(counts).pvalue > 1e-4
+
+
+def test_kuramoto_large_n_draws_a_sparse_graph():
+    """Above ``STREAM_DRAW_MAX_N`` an erdos-renyi network is drawn and stored sparse:
+    the mean degree is (N - 1) p within 1 %, symmetric, no self-loops."""
+    from neurotwin.rate_models.synchronization.kuramoto import STREAM_DRAW_MAX_N
+
+    n = STREAM_DRAW_MAX_N + 1
+    a = erdos_renyi(n, 0.001, np.random.default_rng(2))
+    assert sparse.issparse(a) and a.shape == (n, n)
+    assert abs(a.sum() / n / ((n - 1) * 0.001) - 1) < 0.01
+    assert (a != a.T).nnz == 0 and a.diagonal().sum() == 0
 
 
 # -- Millennium Bridge ------------------------------------------------------------------
@@ -375,6 +466,23 @@ def _omega(n):
             {"omega": _omega(10), "adjacency": np.where(np.eye(10) > 0, np.nan, 1.0)},
             None,
             "kuramoto weights['adjacency']: must be finite (got nan at index (0, 0))",
+        ),
+        (
+            {"omega": _omega(10), "adjacency": sparse.csr_array(np.ones((10, 9)))},
+            None,
+            "kuramoto weights['adjacency']: must have shape (n_oscillators, n_oscillators) "
+            "= (10, 10) (got (10, 9))",
+        ),
+        (
+            {
+                "omega": _omega(10),
+                "adjacency": sparse.csr_array(
+                    (np.array([1.0, np.nan]), (np.array([0, 2]), np.array([1, 3]))),
+                    shape=(10, 10),
+                ),
+            },
+            None,
+            "kuramoto weights['adjacency']: must be finite (got nan at index (2, 3))",
         ),
         (
             {"omega": _omega(9)},
