@@ -7,7 +7,12 @@
   the same recall (the peer), and a check that float64 W gives the same final states.
 * async: unit updates per second of ``neurotwin.run(..., update="async", n_units=1000,
   n_patterns=50, n_cues=100, cue_noise=0.3)`` at default thread settings (goal >= 1e7),
-  next to a plain-numpy incremental-field sweep (the peer).
+  as a ratio to the bare recall (``recall.asynchronous`` on the same arrays and seed,
+  timed interleaved with the runs), next to a plain-numpy incremental-field sweep;
+* threads: for products of the recall's shapes, the time on one BLAS thread and on the
+  default count, which was faster and which ``recall.blas_threads`` chooses (the size
+  threshold ``SMALL_PRODUCT_FLOPS``); the same for the numba async sweep. Rerun on the
+  target machine to check the threshold there.
 
 Run: ``python benchmarks/bench_hopfield_reference.py`` (prints the threads and the load).
 """
@@ -21,6 +26,7 @@ import numpy as np
 
 import neurotwin
 from neurotwin.rate_models.hopfield import hopfield as hf
+from neurotwin.rate_models.hopfield.recall import SMALL_PRODUCT_FLOPS
 
 
 def best_of(fn, repeat=5):
@@ -97,17 +103,40 @@ def numpy_async_sweep(w, s, h, order):
             h += 2.0 * new * w[:, i]
 
 
-def bench_async(n=1000, p=50, cues=100):
-    kw = dict(update="async", n_units=n, n_patterns=p, n_cues=cues, cue_noise=0.3, seed=1)
-    neurotwin.run("hopfield", "reference", **kw)
-    times = []
-    for _ in range(3):
+def _updates(converged_at, n_sweeps, n):
+    """Unit updates a recall made: N per sweep of each probe until its last sweep."""
+    conv = np.asarray(converged_at)
+    return int(np.where(conv >= 0, conv + 1, n_sweeps).sum()) * n
+
+
+def bench_async(n=1000, p=50, cues=100, repeat=5):
+    """Unit updates/s through ``neurotwin.run`` and of the bare recall on the same arrays
+    and seed (``recall.asynchronous`` on the Hebbian counts: the initial fields product
+    plus the numba sweeps, nothing else), interleaved so that both see the same load."""
+    from neurotwin.harness import prepare
+    from neurotwin.rate_models.hopfield import recall
+
+    kw = dict(update="async", n_units=n, n_patterns=p, n_cues=cues, cue_noise=0.3)
+    plan = prepare("hopfield", "reference", None, 1, **kw)
+    k = hf.hebbian_counts(plan.weights["patterns"])
+
+    def bare():
+        src = recall.CountFields(k, p)
+        rng = np.random.default_rng(plan.sim_seed)
+        return recall.asynchronous(src, plan.weights["U"], plan.inputs["cues"], rng)
+
+    r = neurotwin.run("hopfield", "reference", seed=1, **kw)  # JIT and code caches
+    out = bare()
+    t_run, t_bare = [], []
+    for _ in range(repeat):
         t0 = time.perf_counter()
-        r = neurotwin.run("hopfield", "reference", **kw)
-        times.append(time.perf_counter() - t0)
-    conv = np.asarray(r.observables["sweeps_to_converge"])
-    sweeps_run = np.where(conv >= 0, conv + 1, len(r.t) - 1)
-    updates = int(sweeps_run.sum()) * n
+        r = neurotwin.run("hopfield", "reference", seed=1, **kw)
+        t_run.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        out = bare()
+        t_bare.append(time.perf_counter() - t0)
+    updates = _updates(r.observables["sweeps_to_converge"], len(r.t) - 1, n)
+    same = bool(np.array_equal(out.states, r.traces["state"]))
     rng = np.random.default_rng(1)
     patterns = hf.random_patterns(p, n, rng)
     w = hf.hebbian(patterns)
@@ -115,14 +144,73 @@ def bench_async(n=1000, p=50, cues=100):
     h = w @ s
     order = rng.permutation(n)
     t_np = best_of(lambda: numpy_async_sweep(w, s.copy(), h.copy(), order), repeat=3)
-    rate = updates / min(times)
+    rate = updates / min(t_run)
     return {
+        "updates": updates,
         "updates_per_s": rate,
+        "bare_updates_per_s": updates / min(t_bare),
+        "run_over_bare": min(t_bare) / min(t_run),
+        "same_states_as_bare": same,
         "numpy_updates_per_s": n / t_np,
         "speedup_vs_numpy": rate / (n / t_np),
         "final_overlap": r.observables["final_overlap"],
         "weights_form": r.provenance["weights_form"],
     }
+
+
+def bench_thread_choice(shapes=((20, 500), (100, 1000), (100, 2000), (1000, 2000),
+                                (100, 4000), (1000, 4000)), repeat=5):  # fmt: skip
+    """For each product (C, N) @ (N, N) in float32 (the async recall's initial fields, the
+    sync recall's step): the time on one BLAS thread and on the default count, the count
+    that was faster here and the count ``recall.blas_threads`` chooses for that size."""
+    from threadpoolctl import threadpool_limits
+
+    from neurotwin.rate_models.hopfield import recall
+
+    rows = []
+    for c, n in shapes:
+        a = np.ones((c, n), np.float32)
+        b = np.ones((n, n), np.float32)
+        flops = 2.0 * c * n * n
+        t_default = best_of(lambda: a @ b, repeat)  # noqa: B023
+        with threadpool_limits(1, user_api="blas"):
+            t_one = best_of(lambda: a @ b, repeat)  # noqa: B023
+        chosen = "1" if flops < recall.SMALL_PRODUCT_FLOPS else "default"
+        rows.append((c, n, flops, t_one, t_default, chosen))
+    return rows
+
+
+def bench_numba_threads(n=1000, p=50, cues=100, repeat=5):
+    """The async sweeps (bare recall) on one numba thread and on numba's default count;
+    ``_kernels.kernel_threads`` runs work below SMALL_PRODUCT_FLOPS on one."""
+    import numba
+
+    from neurotwin.rate_models.hopfield import recall
+
+    patterns = hf.random_patterns(p, n, np.random.default_rng(2))
+    k = hf.hebbian_counts(patterns)
+    cue = hf.make_cues(patterns, np.arange(cues) % p, 0.3, np.random.default_rng(3))
+    u = np.zeros(n)
+    src = recall.CountFields(k, p)
+    h0 = src.initial(cue)
+    order = np.argsort(np.random.default_rng(4).random((cues, n)), axis=1)
+    kernels = recall._kernels()
+    hi, lo = recall.thresholds(u, src.tie, n, np.float32)
+    active = np.ones(cues, dtype=np.bool_)
+
+    def sweep():
+        kernels._async_counts(k, hi, lo, cue.copy(), h0.copy(), order, active)
+
+    sweep()
+    default = numba.get_num_threads()
+    t_default = best_of(sweep, repeat)
+    numba.set_num_threads(1)
+    try:
+        t_one = best_of(sweep, repeat)
+    finally:
+        numba.set_num_threads(default)
+    return {"default_threads": default, "one_s": t_one, "default_s": t_default,
+            "work": float(cues) * n * n}  # fmt: skip
 
 
 def threads() -> str:
@@ -148,8 +236,25 @@ if __name__ == "__main__":
     asy = bench_async()
     print(
         f"async N=1000, P=50, 100 cues through neurotwin.run: {asy['updates_per_s']:.3g} unit "
-        f"updates/s ({asy['weights_form']}) vs {asy['numpy_updates_per_s']:.3g} (plain numpy) "
-        f"-> x{asy['speedup_vs_numpy']:.0f}; goal >= 1e7; final overlap "
-        f"{asy['final_overlap']:.3f}"
+        f"updates/s ({asy['weights_form']}, {asy['updates']} updates; goal >= 1e7); bare "
+        f"recall on the same arrays {asy['bare_updates_per_s']:.3g}/s -> run/bare "
+        f"{asy['run_over_bare']:.2f} (same states: {asy['same_states_as_bare']}); plain "
+        f"numpy {asy['numpy_updates_per_s']:.3g}/s -> x{asy['speedup_vs_numpy']:.0f}; final "
+        f"overlap {asy['final_overlap']:.3f}"
+    )
+    print("BLAS threads by product size, float32 (C, N) @ (N, N), best of 5:")
+    for c, n, flops, t_one, t_default, chosen in bench_thread_choice():
+        faster = "1" if t_one <= t_default else "default"
+        flag = "" if faster == chosen else "  <- the choice was slower here"
+        print(
+            f"  {c:5d} x {n:5d}: {flops:.1e} flops, 1 thread {t_one * 1e3:8.2f} ms, default "
+            f"{t_default * 1e3:8.2f} ms; faster: {faster}, chosen: {chosen}{flag}"
+        )
+    nb = bench_numba_threads()
+    chosen = "1" if nb["work"] < SMALL_PRODUCT_FLOPS else "default"
+    print(
+        f"numba async sweep, 100 probes x N=1000 ({nb['work']:.0e} work, chosen: {chosen}): "
+        f"1 thread {nb['one_s'] * 1e3:.2f} ms, "
+        f"{nb['default_threads']} threads {nb['default_s'] * 1e3:.2f} ms"
     )
     print(f"load average after: {os.getloadavg()[0]:.2f}")

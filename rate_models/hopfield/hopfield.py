@@ -299,7 +299,8 @@ def energy(states: np.ndarray, w: np.ndarray, u: np.ndarray) -> np.ndarray:
     e = np.empty(s.shape[0])
     for b in _row_blocks(s.shape[0], 8 * n):
         sb = s[b].astype(np.float64)
-        e[b] = -0.5 * np.sum((sb @ w.T) * sb, axis=1) + sb @ u
+        with recall.blas_threads(2.0 * len(sb) * n * n):
+            e[b] = -0.5 * np.sum((sb @ w.T) * sb, axis=1) + sb @ u
     return e.reshape(states.shape[:-1])
 
 
@@ -316,7 +317,10 @@ def hebbian_energy(counts: np.ndarray, states: np.ndarray, u: np.ndarray) -> np.
     s = states.reshape(-1, n)
     u = np.asarray(u, dtype=np.float64)
     for b in _row_blocks(s.shape[0], 8 * n):
-        us[b] = s[b].astype(np.float64) @ u
+        # a matrix-vector product: on a second OpenBLAS thread 500 x 1000 took 16 ms
+        # instead of 0.13 ms on the loaded 2-core machine (recall.blas_threads)
+        with recall.blas_threads(2.0 * (b.stop - b.start) * n):
+            us[b] = s[b].astype(np.float64) @ u
     return -(sq - p * n) / (2 * n) + us.reshape(states.shape[:-1])
 
 

@@ -186,7 +186,8 @@ class Recall:
 def _energy_rows(s, h, u) -> np.ndarray:
     """E = -1/2 s.h + U.s per row, from fields the recall has."""
     s64 = s.astype(np.float64)
-    return -0.5 * np.einsum("ij,ij->i", s64, h) + s64 @ np.asarray(u, dtype=np.float64)
+    with blas_threads(2.0 * s64.size):
+        return -0.5 * np.einsum("ij,ij->i", s64, h) + s64 @ np.asarray(u, dtype=np.float64)
 
 
 def sync(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Recall:
