@@ -30,6 +30,8 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 #: the fields every claim gives (unit and seeds are optional)
 REQUIRED = ("model", "claim", "source", "source_value", "measured")
@@ -56,6 +58,15 @@ def check_fields(fields: dict) -> dict:
             raise ValueError(f"claim: measured {out['measured']} outside interval {lo, hi}")
         out["interval"] = [lo, hi]
     return out
+
+
+def t_interval(x) -> tuple[float, float]:
+    """Two-sided 95 % Student-t interval of the mean of ``x`` (over seeds)."""
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return float(x.mean() - half), float(x.mean() + half)
 
 
 def file_name(nodeid: str) -> str:

@@ -118,3 +118,13 @@ def claim(request, seed_base):
     if folder is not None and recorded:
         outcome = getattr(request.node, "claims_outcome", "failed")
         claims.write(folder, request.node.nodeid, seed_base, outcome, recorded)
+
+
+def declared_tolerance(model: str, observable: str):
+    """The model's declared rate-vs-spiking tolerance on ``observable`` (a
+    :class:`neurotwin.compare.Tolerance` from ModelSpec.agreement): agreement tests check
+    ``abs(spiking - reference) <= tol.bound(reference)``, ``compare``'s own verdict, so the
+    two cannot drift apart."""
+    from neurotwin.compare import tolerances
+
+    return next(t for t in tolerances(model) if t.observable == observable)

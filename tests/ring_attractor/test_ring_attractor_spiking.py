@@ -18,10 +18,10 @@ spiking error is mostly the 20 % speed excess times the net turn.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
+from claims import t_interval
+from conftest import current_seed_base, declared_tolerance
 
 import neurotwin
 from neurotwin import ParamError
@@ -45,56 +45,56 @@ def speed_fit(real: str, seed: int = 11, **kw) -> tuple[float, float]:
 
 @pytest.fixture(scope="module")
 def reference_slope() -> float:
-    slope, r2 = speed_fit("reference")
+    slope, r2 = speed_fit("reference", current_seed_base() + 11)
     assert r2 > 0.999
     return slope
 
 
 @pytest.mark.parametrize("real", ["brian2", "nengo"])
-def test_bump_forms_from_a_cue_and_persists(real):
+def test_bump_forms_from_a_cue_and_persists(real, seed_base):
     pytest.importorskip(real)
-    ref = run("reference", seed=12, duration_s=0.6).observables
-    obs = run(real, seed=12, duration_s=0.6).observables
+    ref = run("reference", seed=seed_base + 12, duration_s=0.6).observables
+    obs = run(real, seed=seed_base + 12, duration_s=0.6).observables
     assert obs["bump_persists"]
     assert abs(obs["cue_error_rad"]) < 0.15
     assert abs(obs["drift_rad"]) < 0.15
-    # the same bump as the rate model (same fixed points): amplitude and width
-    assert obs["bump_amplitude"] == pytest.approx(ref["bump_amplitude"], rel=0.1)
-    assert obs["bump_width"] == pytest.approx(ref["bump_width"], abs=2 * 2 * np.pi / 64)
+    # the same bump as the rate model (same fixed points): amplitude and width, within
+    # the model's declared tolerances
+    for name in ("bump_amplitude", "bump_width"):
+        tol = declared_tolerance(MODEL, name)
+        assert abs(obs[name] - ref[name]) <= tol.bound(ref[name]), name
 
 
 @pytest.mark.parametrize("real", ["brian2", "nengo"])
-def test_bump_forms_from_noise(real):
+def test_bump_forms_from_noise(real, seed_base):
     pytest.importorskip(real)
-    obs = run(real, seed=13, cue_strength=0.0, duration_s=0.6).observables
+    obs = run(real, seed=seed_base + 13, cue_strength=0.0, duration_s=0.6).observables
     assert obs["bump_persists"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("real", ["brian2", "nengo"])
-def test_speed_is_linear_in_gamma_and_close_to_the_reference(real, reference_slope):
+def test_speed_is_linear_in_gamma_and_close_to_the_reference(real, reference_slope, seed_base):
     pytest.importorskip(real)
-    slope, r2 = speed_fit(real)
+    slope, r2 = speed_fit(real, seed_base + 11)
     assert r2 >= 0.95
     ratio = slope / reference_slope
-    assert 0.9 <= ratio <= 1.35, ratio
+    # the declared tolerance bounds the excess; the LIF lag makes the ring faster, never
+    # 10 % slower
+    assert 0.9 <= ratio and abs(ratio - 1) <= declared_tolerance(MODEL, "bump_speed").rtol, ratio
 
 
 @pytest.mark.slow
-def test_speed_excess_shrinks_with_a_faster_membrane():
+def test_speed_excess_shrinks_with_a_faster_membrane(seed_base):
     pytest.importorskip("brian2")
-    kw = dict(gamma=0.1, tau_s=0.05, tau_m_s=0.0075, seed=14)
+    kw = dict(gamma=0.1, tau_s=0.05, tau_m_s=0.0075, seed=seed_base + 14)
     ref = run("reference", **kw).observables["bump_speed"]
     spk = run("brian2", **kw).observables["bump_speed"]
     assert abs(spk / ref - 1) <= 0.15, spk / ref
 
 
-#: seed base for the stochastic science tests (``NEUROTWIN_SEED_BASE``, default 0)
-SEED_BASE = int(os.environ.get("NEUROTWIN_SEED_BASE", "0"))
-
-
 @pytest.mark.slow
-def test_speed_ratio_tends_to_one_as_the_membrane_gets_faster():
+def test_speed_ratio_tends_to_one_as_the_membrane_gets_faster(seed_base, claim):
     """Zhang (1996): the bump turns at v = gamma / tau when the units follow their input
     instantly; the LIF membrane lags by tau_m. Brian2 / reference speed at gamma = 0.1,
     tau = 50 ms, 4 seeds per point, falls with tau_m / tau and tends to 1 (asserted:
@@ -109,19 +109,23 @@ def test_speed_ratio_tends_to_one_as_the_membrane_gets_faster():
     means = []
     for x in (0.2, 0.1, 0.025):
         ratios = []
-        for seed in range(SEED_BASE, SEED_BASE + 4):
+        for seed in range(seed_base, seed_base + 4):
             kw = dict(gamma=0.1, tau_s=0.05, tau_m_s=0.05 * x, seed=seed)
             ref = run("reference", **kw).observables["bump_speed"]
             ratios.append(run("brian2", **kw).observables["bump_speed"] / ref)
         means.append(float(np.mean(ratios)))
+        claim(model=MODEL, claim=f"Brian2 / reference bump speed at tau_m / tau = {x}",
+              source="Zhang 1996 (v = gamma / tau as tau_m / tau -> 0)",
+              source_value="1 in the limit", measured=means[-1], interval=t_interval(ratios),
+              seeds=len(ratios))  # fmt: skip
     assert means[0] > means[1] > means[2], means
     assert 1.0 <= means[2] <= 1.04, means
 
 
 @pytest.mark.slow
-def test_brian2_path_integration():
+def test_brian2_path_integration(seed_base):
     pytest.importorskip("brian2")
-    obs = run("brian2", seed=1, velocity="ou", duration_s=2.2).observables
+    obs = run("brian2", seed=seed_base + 1, velocity="ou", duration_s=2.2).observables
     assert obs["bump_persists"]
     # reported, not a theory bound: measured 0.34 rad (reference 0.09 rad)
     assert obs["final_integration_error_rad"] < 0.6
