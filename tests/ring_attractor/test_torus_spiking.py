@@ -7,6 +7,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+from conftest import declared_tolerance
 
 import neurotwin
 from neurotwin import ParamError
@@ -37,37 +38,41 @@ needs_brian2 = pytest.mark.skipif(
 
 
 @needs_brian2
-@pytest.mark.parametrize("seed", [0, 1])
-def test_pattern_period_matches_theory_and_reference(seed):
+@pytest.mark.parametrize("offset", [0, 1])
+def test_pattern_period_matches_theory_and_reference(offset, seed_base):
     """Defaults (32 x 32, r0 = 1000 Hz, 0.8 s). The 32-neuron torus allows periods 32/|k|
     for integer wave vectors k: 10.12 (|k| = sqrt 10), 10.67 (3), 11.31 (sqrt 8). Bound:
     the spiking pattern's period within 10 % of the linear-stability prediction 10.67.
     Measured (seeds 0-3): spiking 10.12, 11.31, 10.12, 11.31; reference 10.12, 11.31,
     11.31, 10.12; orientation (mod 60 deg) equal to the reference's in seeds 0 and 1
     (18.4 and 15.0 deg), one lattice mode apart in seeds 2 and 3."""
+    seed = seed_base + offset
     spk = neurotwin.run("torus-attractor", "brian2", seed=seed).observables
     ref = neurotwin.run("torus-attractor", "reference", seed=seed).observables
     theory = spk["pattern_period_theory"]
     assert abs(spk["pattern_period"] - theory) <= 0.1 * theory
     assert spk["pattern_contrast"] > 3
-    assert spk["pattern_period"] == pytest.approx(ref["pattern_period"])
+    period = declared_tolerance("torus-attractor", "pattern_period")
+    assert abs(spk["pattern_period"] - ref["pattern_period"]) <= period.bound(ref["pattern_period"])
     assert spk["pattern_orientation_deg"] == pytest.approx(ref["pattern_orientation_deg"])
 
 
 @needs_brian2
-def test_pattern_flows_with_the_velocity_like_the_reference():
+def test_pattern_flows_with_the_velocity_like_the_reference(seed_base):
     """v_x = 0.4 m/s, seed 1: the spiking pattern flows at 27.52 neurons/s along axis 0
     against the reference's 27.71 (-0.7 %); bound 15 %, cross-component below 15 % of it.
     Measured also at 0.2 / 0.8 m/s: 13.65 / 51.80 vs 13.93 / 53.53 (seed 1)."""
-    kw = {"seed": 1, "velocity_x": 0.4}
+    kw = {"seed": seed_base + 1, "velocity_x": 0.4}
     spk = neurotwin.run("torus-attractor", "brian2", **kw).observables
     ref = neurotwin.run("torus-attractor", "reference", **kw).observables
-    assert spk["pattern_velocity_x"] == pytest.approx(ref["pattern_velocity_x"], rel=0.15)
+    v_x = ref["pattern_velocity_x"]
+    tol = declared_tolerance("torus-attractor", "pattern_velocity_x")
+    assert abs(spk["pattern_velocity_x"] - v_x) <= tol.bound(v_x)
     assert abs(spk["pattern_velocity_y"]) < 0.15 * spk["pattern_velocity_x"]
 
 
 @needs_brian2
-def test_drift_at_zero_velocity_falls_with_less_spiking_noise():
+def test_drift_at_zero_velocity_falls_with_less_spiking_noise(seed_base):
     """No velocity input: the spiking pattern diffuses (the reference does not: 0.1-0.2
     neurons). The noise variance of s is ~ 1/r0, so the drift falls with r0 (Burak & Fiete
     2009: D ~ CV^2 / N). Mean squared drift over seeds 0, 1 (0.45 s measured): larger at
@@ -82,7 +87,7 @@ def test_drift_at_zero_velocity_falls_with_less_spiking_noise():
                     "pattern_drift"
                 ]
                 ** 2
-                for s in (0, 1)
+                for s in (seed_base, seed_base + 1)
             ]
         )
 
@@ -90,13 +95,13 @@ def test_drift_at_zero_velocity_falls_with_less_spiking_noise():
 
 
 @needs_brian2
-def test_path_integration_along_the_same_trajectory():
+def test_path_integration_along_the_same_trajectory(seed_base):
     """A random trajectory (OU velocity, s.d. 0.3 m/s per axis, 1.2 s after settling),
     seeds 0 and 1: both networks integrate it with a gain (neurons per m) within 25 % of
     each other and a mean error below 1.5 neurons. Measured: gain 74.7 / 66.0 (reference)
     and 58.2 / 58.6 (Brian2); mean error 0.25 / 0.45 and 0.36 / 0.74 neurons."""
     gains, errs = {"reference": [], "brian2": []}, {"reference": [], "brian2": []}
-    for seed in (0, 1):
+    for seed in (seed_base, seed_base + 1):
         for real in gains:
             obs = neurotwin.run(
                 "torus-attractor", real, seed=seed, velocity="random", duration_s=1.5
