@@ -183,13 +183,20 @@ def test_hebbian_at_16000_units_the_openblas_syrk_crash_shape():
 # -- hopfield-capacity-large ------------------------------------------------------------------
 
 
-def test_ags_theory_values():
+def test_ags_theory_values(claim):
     """Amit, Gutfreund & Sompolinsky (1985, 1987): at T = 0 retrieval states exist up to
     alpha_c = 0.138 (0.137906 in closed form, Stojnic 2024, arXiv:2403.01907), where the
     retrieval overlap is 0.967; at alpha = 0.05 it is 1 - O(1e-5)."""
     from neurotwin.experiments.hopfield import ags_alpha_c, ags_overlap
 
     alpha_c = ags_alpha_c()
+    source = "Amit, Gutfreund & Sompolinsky 1985 (replica-symmetric theory, solved here)"
+    claim(model="hopfield", claim="critical load alpha_c at T = 0 (the code's AGS solution)",
+          source=source, source_value="0.138 (0.137906: Stojnic 2024)",
+          measured=alpha_c)  # fmt: skip
+    claim(model="hopfield", claim="retrieval overlap just below alpha_c (the code's AGS "
+          "solution)", source=source, source_value="0.967",
+          measured=ags_overlap(alpha_c - 1e-6))  # fmt: skip
     assert alpha_c == pytest.approx(0.137906, abs=2e-6)
     assert ags_overlap(alpha_c - 1e-6) == pytest.approx(0.967, abs=0.003)
     assert ags_overlap(0.05) > 0.9999
