@@ -341,8 +341,12 @@ def build_network(
     if noise_sd > 0:
         neurons.I_noise = rng.normal(0.0, noise_sd, n * n_cues)  # stationary start
 
-    # block-diagonal: synapse pre j -> post i of every copy carries W[i, j]
-    post, pre = np.nonzero(w)
+    # block-diagonal: synapse pre j -> post i of every copy carries W[i, j]. Ordered by
+    # pre, so that a spike's synapses lie together in memory (Brian2 walks a spiking
+    # neuron's synapses; ordered by post they were N apart, and the network ran at 0.58 of
+    # a CUBA peer's events/s, benchmarks/bench_brian2_events.py); each post still sums its
+    # inputs in the order of the spiking pre neurons, so the spikes are the same
+    pre, post = np.nonzero(w.T)
     scale = 2.0 * g / (on_rate_hz(options) * options.tau_syn_s)
     offsets = np.repeat(np.arange(n_cues) * n, len(pre))
     synapses = b2.Synapses(
