@@ -474,11 +474,16 @@ def sweep(
     scheduler: Annotated[
         str | None,
         typer.Option(
-            help="address of a running Dask scheduler, tcp://host:port; Dask exchanges "
-            "pickled tasks, so give only a cluster you trust"
+            help="address of a running Dask scheduler, tcp://host:port (Dask exchanges "
+            "pickled tasks, so give only a cluster you trust), or processes, threads, "
+            "synchronous; default: the first points run here, then the rest here or on 2 "
+            "local workers, whichever is estimated faster (the output says which)"
         ),
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="local Dask workers")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="local Dask workers, used even for small points (batched)"),
+    ] = None,
     quick: Annotated[bool, typer.Option(help="the experiment's reduced grid")] = False,
     skip_unavailable: Annotated[
         bool, typer.Option(help="leave out realizations whose backend is not installed")
