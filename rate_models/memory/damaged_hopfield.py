@@ -25,47 +25,33 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pydantic
 from pydantic import Field
 
-from neurotwin.errors import InputError
-from neurotwin.params import Params
-from neurotwin.rate_models.hopfield.hopfield import hebbian, make_cues, random_patterns
+from neurotwin.errors import InputError, ParamError
+from neurotwin.rate_models.hopfield.hopfield import (
+    HopfieldParams,
+    hebbian,
+    make_cues,
+    random_patterns,
+)
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 
+from ._damaged import delegate
 from .cue_recall import recall_result
-from .damage import damage
+from .damage import DamageParams, damage
 
 RECALL_THRESHOLD = 0.95
-#: kinds whose ``level`` is a fraction (of synapses or units)
-FRACTION_KINDS = ("dilute", "delete_neurons")
 
 
-class DamagedHopfieldParams(Params):
+class DamagedHopfieldParams(DamageParams):
     """A Hebbian memory, one kind of damage, and recall of every pattern."""
 
     n_units: int = Field(200, ge=2, description="number of binary units N")
     n_patterns: int = Field(10, ge=1, description="number of stored random patterns P")
-    damage: Literal["none", "dilute", "delete_neurons", "noise", "clip", "quantize"] = Field(
-        "none", description="kind of damage applied to W (see damage.py)"
-    )
-    level: float = Field(
-        0.0, ge=0, description="fraction deleted (dilute, delete_neurons) or noise std / std(W)"
-    )
-    bits: int = Field(3, ge=1, le=16, description="quantize: bits per weight, sign included")
     cue_noise: float = Field(0.1, ge=0, le=1, description="fraction of flipped bits in each cue")
     update: Literal["async", "sync"] = Field("async", description="update schedule")
     max_sweeps: int = Field(50, ge=1, description="upper bound on sweeps per recall")
-
-    @pydantic.model_validator(mode="after")
-    def _fraction(self):
-        if self.damage in FRACTION_KINDS and self.level > 1:
-            raise ValueError(
-                f"level: must be at most 1 for damage={self.damage!r} (a fraction) "
-                f"(got {self.level})"
-            )
-        return self
 
 
 def weights(params: DamagedHopfieldParams, rng: np.random.Generator) -> dict:
@@ -148,4 +134,33 @@ SPEC = register_model(
         doc="Hebbian Hopfield memory with damaged synapses: dilution, deleted neurons, "
         "synaptic noise, clipping, b-bit quantization.",
     )
+)
+
+
+def hopfield_params(params: DamagedHopfieldParams) -> HopfieldParams:
+    """The ``hopfield`` parameters of the spiking realizations: one cue per pattern.
+
+    The spiking networks have their own dynamics (no update schedule, no sweep count):
+    ``update='sync'`` is refused there; ``max_sweeps`` bounds the reference only.
+    """
+    if params.update != "async":
+        raise ParamError(
+            "DamagedHopfieldParams.update: must be 'async' on a spiking realization, whose "
+            f"neurons are not updated in sweeps (got {params.update!r})"
+        )
+    return HopfieldParams(
+        n_units=params.n_units,
+        n_patterns=params.n_patterns,
+        n_cues=params.n_patterns,
+        cue_noise=params.cue_noise,
+    )
+
+
+# the spiking realizations of ``hopfield`` on the damaged W (their defaults are hopfield's)
+delegate(
+    "damaged-hopfield",
+    "hopfield",
+    ("brian2", "nengo", "loihi-emulator"),
+    to_base=hopfield_params,
+    copy_defaults=False,
 )
