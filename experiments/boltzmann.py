@@ -113,9 +113,11 @@ def _sampling(quick: bool = False) -> Experiment:
 
 
 def curve_at(result: Result, name: str, epoch: int) -> float:
-    """Training curve ``curve_<name>`` at ``epoch`` (NaN beyond the run)."""
+    """Training curve ``curve_<name>`` at ``epoch`` (NaN where not scored or beyond the
+    run; the experiment scores every epoch, ``score_every=1``)."""
     curve = np.asarray(result.observables[f"curve_{name}"], dtype=float)
-    return float(curve[epoch]) if epoch < len(curve) else float("nan")
+    at = np.flatnonzero(np.asarray(result.observables["curve_epoch"]) == epoch)
+    return float(curve[at[0]]) if len(at) else float("nan")
 
 
 def _method_params(point: dict) -> dict:
@@ -199,7 +201,7 @@ def _rbm_digits(quick: bool = False) -> Experiment:
         realizations=("reference", "brian2"),
         grid={"method": methods},
         seeds=(0,),
-        fixed={"n_epochs": epochs, **fixed},
+        fixed={"n_epochs": epochs, "score_every": 1, **fixed},
         observables=(
             "log_likelihood",
             "pseudo_likelihood",

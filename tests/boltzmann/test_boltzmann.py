@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 
 import neurotwin
 from neurotwin import InputError, ParamError
@@ -226,6 +227,37 @@ def test_rbm_training_increases_exact_log_likelihood(training, cd_k):
     ll = out["curve_log_likelihood"]
     assert ll[-1] > ll[0] + 0.5
     assert ll[-1] > 9 * math.log(0.5) + 0.1
+
+
+def test_rbm_score_every_changes_only_the_scored_epochs():
+    """Scoring draws no random numbers: the trained weights are the same whatever
+    ``score_every``, and the curves agree at the epochs both scored (0, every k-th and
+    the last, scored by the same code)."""
+    kw = dict(dataset="bars-and-stripes", n_visible=9, n_hidden=4, n_epochs=11, batch_size=2)
+    every = rbm.rbm_weights(rbm.RBMParams.create(score_every=1, **kw), np.random.default_rng(4))
+    some = rbm.rbm_weights(rbm.RBMParams.create(score_every=4, **kw), np.random.default_rng(4))
+    np.testing.assert_array_equal(every["curve_epoch"], np.arange(12))
+    np.testing.assert_array_equal(some["curve_epoch"], [0, 4, 8, 11])
+    for key in ("W", "b", "c"):
+        np.testing.assert_array_equal(every[key], some[key])
+    for key in ("log_likelihood", "pseudo_likelihood", "reconstruction_error"):
+        np.testing.assert_array_equal(every[f"curve_{key}"][[0, 4, 8, 11]], some[f"curve_{key}"])
+
+
+def test_rbm_log_z_split_enumeration_both_ways():
+    """14 hidden units (enumerated as 2^12 low states shifted by the 2^2 high ones)
+    against summing the other way, over the 2^15 visible states: the same log Z."""
+    rng = np.random.default_rng(8)
+    w, b, c = rng.normal(0, 1.5, (15, 14)), rng.normal(0, 1, 15), rng.normal(0, 1, 14)
+    by_visible = logsumexp(-rbm.free_energy(exact.all_states(15), w, b, c))
+    assert rbm.rbm_log_z(w, b, c) == pytest.approx(by_visible, rel=1e-12)
+
+
+def test_rbm_softplus_is_logaddexp():
+    """The free energy's softplus, max(x, 0) + log1p(exp(-|x|)), is log(1 + e^x) to
+    float rounding from -800 to 800 (where e^x alone overflows)."""
+    x = np.concatenate([np.linspace(-800, 800, 4001), [-1e-300, 0.0, 1e-300]])
+    np.testing.assert_allclose(rbm.softplus(x), np.logaddexp(0.0, x), rtol=1e-15, atol=1e-300)
 
 
 @pytest.mark.slow
