@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import declared_tolerance
 
 import neurotwin
 from neurotwin import ParamError
@@ -45,7 +46,9 @@ def _check_oja(seed: int) -> None:
     ref, nen = _pair("oja", seed, OJA)
     a, b = ref.observables, nen.observables
     assert b["pc_cosine"] > 0.98
-    assert abs(a["pc_cosine"] - b["pc_cosine"]) < 0.01
+    assert abs(a["pc_cosine"] - b["pc_cosine"]) <= declared_tolerance("oja", "pc_cosine").bound(
+        a["pc_cosine"]
+    )
     assert abs(b["weight_norm"] - 1.0) < 0.015
     _check_post(nen.provenance)
 
@@ -54,13 +57,13 @@ def _check_bcm(seed: int) -> None:
     ref, nen = _pair("bcm", seed, BCM)
     a, b = ref.observables, nen.observables
     assert b["preferred_pattern"] == a["preferred_pattern"]
-    assert abs(a["selectivity"] - b["selectivity"]) < 0.05
-    assert b["max_response"] == pytest.approx(a["max_response"], rel=0.1)
+    for name in ("selectivity", "max_response"):
+        assert abs(a[name] - b[name]) <= declared_tolerance("bcm", name).bound(a[name]), name
     assert b["other_responses_max"] < 0.1 * b["max_response"] + 0.2
     _check_post(nen.provenance)
 
 
-def test_oja_nengo_matches_reference():
+def test_oja_nengo_matches_reference(seed_base):
     """Oja (1982) on the 10-d Gaussian (eigenvalues 0.6^k), 1000 samples x 2 epochs,
     eta = 0.01, 50 LIF neurons per dimension, 200 post LIF neurons, 10 ms per sample:
     |cos| to the first PC within 0.01 of the reference and > 0.98, |w| within 0.015 of 1
@@ -74,10 +77,10 @@ def test_oja_nengo_matches_reference():
     tolerance 0.015 is the largest mean offset (0.007) plus 3 std (0.008). Post decode
     rmse 0.060, 0.059, 0.059 (1.5-1.6 % of the post radius 3.8-4.0); pre decode rmse
     0.081, 0.106, 0.079."""
-    _check_oja(0)
+    _check_oja(seed_base)
 
 
-def test_bcm_nengo_matches_reference():
+def test_bcm_nengo_matches_reference(seed_base):
     """BCM (Bienenstock, Cooper & Munro 1982; Intrator & Cooper 1992 threshold), K = 4
     patterns in 20-d: the same preferred pattern, selectivity within 0.05, the peak
     response within 10% of the reference's (fixed point 1/p = 4), the other responses
@@ -87,15 +90,15 @@ def test_bcm_nengo_matches_reference():
     0.103, 0.182 (Nengo). Post decode rmse 0.118, 0.114, 0.116 (1.4-1.5 % of the post
     radius 2 K = 8), post gain 1.009, 0.997, 1.002, largest response 0.91, 0.85, 0.75 of
     the radius; pre decode rmse 0.013-0.015 (radius 0.41-0.44)."""
-    _check_bcm(0)
+    _check_bcm(seed_base)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2])
-def test_more_seeds_agree(seed):
+@pytest.mark.parametrize("offset", [1, 2])
+def test_more_seeds_agree(offset, seed_base):
     """The same two checks on seeds 1 and 2 (numbers in the docstrings above)."""
-    _check_oja(seed)
-    _check_bcm(seed)
+    _check_oja(seed_base + offset)
+    _check_bcm(seed_base + offset)
 
 
 def test_post_latency_lead_and_lag():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import declared_tolerance
 
 import neurotwin
 from neurotwin import ParamError
@@ -38,7 +39,7 @@ def test_brian2_run_and_input_statistics():
 
 
 @pytest.mark.slow
-def test_lif_correlated_group_wins_in_nine_of_ten_seeds():
+def test_lif_correlated_group_wins_in_nine_of_ten_seeds(seed_base):
     """Song, Miller & Abbott (2000): with additive STDP (A-/A+ = 1.05, tau = 20 ms) an
     LIF neuron driven by 100 correlated (c = 0.2) and 100 independent 10 Hz Poisson
     inputs strengthens the correlated group. 1.5 s from w = 0.5: the correlated group's
@@ -46,14 +47,14 @@ def test_lif_correlated_group_wins_in_nine_of_ten_seeds():
     Measured: 10/10 (1.5 s, seeds 0-9: correlated 0.561-0.632, uncorrelated 0.499-0.508;
     3 s: 0.64-0.81 against 0.496-0.511)."""
     wins = 0
-    for seed in range(10):
+    for seed in range(seed_base, seed_base + 10):
         obs = neurotwin.run("stdp", "brian2", neuron="lif", duration_s=1.5, seed=seed).observables
         wins += obs["mean_w_correlated"] > obs["mean_w_uncorrelated"]
     assert wins >= 9
 
 
 @pytest.mark.slow
-def test_poisson_neuron_drift_matches_rate_reduction():
+def test_poisson_neuron_drift_matches_rate_reduction(seed_base):
     """Kempter, Gerstner & van Hemmen (1999): for a linear Poisson neuron the mean weight
     drift is fixed by the rates, the window integral and the EPSP-weighted causal
     window (:func:`~neurotwin.rate_models.learning.stdp.stdp_drift`, on the simulation grid).
@@ -65,16 +66,16 @@ def test_poisson_neuron_drift_matches_rate_reduction():
     uncorrelated -0.0006 vs -0.0003 /s. Brian2 sits above the reduction at both c; the
     seed-to-seed s.d. of the Brian2 drift is about 0.003 /s, so 3 seeds do not resolve
     whether the excess is systematic."""
-    seeds = range(3)
+    seeds = range(seed_base, seed_base + 3)
     ref = [neurotwin.run("stdp", seed=s).observables for s in seeds]
     sim = [neurotwin.run("stdp", "brian2", seed=s).observables for s in seeds]
 
     def mean(runs, name):
         return float(np.mean([o[name] for o in runs]))
 
-    corr_ref, corr_sim = mean(ref, "drift_correlated"), mean(sim, "drift_correlated")
-    assert corr_sim == pytest.approx(corr_ref, rel=0.25)
-    assert abs(mean(sim, "drift_uncorrelated") - mean(ref, "drift_uncorrelated")) < 0.002
+    for name in ("drift_correlated", "drift_uncorrelated"):
+        r, s = mean(ref, name), mean(sim, name)
+        assert abs(s - r) <= declared_tolerance("stdp", name).bound(r), (name, s, r)
     assert all(o["mean_w_correlated"] > o["mean_w_uncorrelated"] for o in sim)
 
 

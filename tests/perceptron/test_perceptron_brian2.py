@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import declared_tolerance
 
 import neurotwin
 from neurotwin import ParamError
@@ -29,8 +30,8 @@ def test_same_path_as_reference_when_first_label_is_positive():
     np.testing.assert_allclose(spk.observables["w"], ref.observables["w"], atol=1e-12)
 
 
-@pytest.mark.parametrize("seed", [0, 2])
-def test_mistakes_and_accuracy_agree_with_reference(seed):
+@pytest.mark.parametrize("offset", [0, 2])
+def test_mistakes_and_accuracy_agree_with_reference(offset, seed_base):
     """Seeds 0 and 2 start with -1 patterns, on which the silent neuron at w = 0 is right
     while the reference (y w.x <= 0) counts a mistake; the paths then differ. Both reach
     training accuracy 1 (an epoch without mistakes), both stay below Novikoff's (1962)
@@ -38,12 +39,13 @@ def test_mistakes_and_accuracy_agree_with_reference(seed):
     Measured (defaults): seed 0: 38 (reference) vs 29 (Brian2), 4 vs 3 epochs; seed 2:
     43 vs 33, 7 vs 3 epochs (-24%, -23%); bounds 525.5 and 423.1. With margin 0.1 and
     P = 100 (seeds 0, 1, 2): 97/89, 39/39, 57/56."""
-    ref, spk = _pair(seed)
+    ref, spk = _pair(seed_base + offset)
     a, b = ref.observables, spk.observables
     assert a["training_accuracy"] == 1.0 and b["training_accuracy"] == 1.0
     assert b["converged"] and spk.traces["mistakes"][-1] == 0
     assert b["mistakes"] <= b["novikoff_bound"]
-    assert abs(b["mistakes"] - a["mistakes"]) <= 0.3 * a["mistakes"]
+    tol = declared_tolerance("perceptron", "mistakes")
+    assert abs(b["mistakes"] - a["mistakes"]) <= tol.bound(a["mistakes"])
 
 
 def test_bad_option_exact_text():
