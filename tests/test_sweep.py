@@ -118,6 +118,8 @@ def test_interrupted_sweep_on_a_local_cluster_resumes(reference_run, tmp_path, c
     uninterrupted run."""
     out = tmp_path / "sweep"
     partial = run_sweep(tiny(), out, workers=2, progress=False, max_points=3)
+    # the user's --workers is honoured even for points too small to pay a cluster's start
+    assert "on a local cluster of 2 workers (processes; --workers 2)" in capsys.readouterr().err
     first = point_files(out)
     assert len(first) == 3
     assert partial.attrs["complete"] == 0
@@ -409,3 +411,96 @@ def test_brian2_points_run_on_worker_processes(tmp_path):
         "hopfield", "brian2", n_units=30, n_patterns=2, n_cues=3, max_sweeps=20, seed=0
     )
     assert float(ds["final_overlap"].sel(n_patterns=2, seed=0)) == r.observables["final_overlap"]
+
+
+# -- where the points run: in-process or on a cluster, batches, BLAS threads -----------
+
+
+def test_mode_rule_is_the_cluster_start_against_the_work_saved():
+    """In-process unless n t > start + n t / k (issue 16: a local cluster costs ~5 s to
+    start, so 100 points of 20 ms must not pay it)."""
+    from neurotwin.sweep import tasks
+
+    start = tasks.CLUSTER_START_S
+    assert tasks.choose_mode(100, 0.02, 5, 2).in_process
+    assert not tasks.choose_mode(40, 1.0, 1, 2).in_process
+    assert tasks.choose_mode(10_000, 10.0, 1, 1).in_process  # one worker never gains
+    # either side of the boundary n t (1 - 1/k) = start
+    assert tasks.choose_mode(10, 0.99 * 2 * start / 10, 3, 2).in_process
+    assert not tasks.choose_mode(10, 1.01 * 2 * start / 10, 3, 2).in_process
+    said = tasks.choose_mode(100, 0.02, 5, 2).reason
+    assert said.startswith("100 more points of ~20 ms each (measured on 5): in-process")
+
+
+def test_batch_size_aims_at_half_a_second_per_task_and_keeps_workers_busy():
+    from neurotwin.sweep.tasks import IN_FLIGHT_PER_WORKER, TASK_S, batch_size
+
+    assert batch_size(None, 1000, 2) == 1  # cost unknown: one point per task
+    assert batch_size(TASK_S / 25, 10_000, 2) == 25
+    assert batch_size(2 * TASK_S, 10_000, 2) == 1
+    n_left = 10 * IN_FLIGHT_PER_WORKER * 2
+    assert batch_size(TASK_S / 1000, n_left, 2) == 10  # balance: enough tasks per worker
+
+
+@pytest.mark.parametrize(
+    ("cores", "threads", "blas"), [(2, 2, 1), (2, 1, 2), (16, 3, 5), (1, 4, 1), (8, 0, 8)]
+)
+def test_blas_limit_is_cores_over_worker_threads(cores, threads, blas):
+    from neurotwin.sweep.tasks import blas_limit
+
+    assert blas_limit(cores, threads) == blas
+
+
+def blas_threads(result) -> float:
+    """The BLAS threads the process computing this point allows (read in that process)."""
+    from threadpoolctl import threadpool_info
+
+    return float(max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"))
+
+
+def test_small_points_run_in_process_and_say_so(reference_run, tmp_path, capsys):
+    """Nothing chosen and 8 points of a few ms: no cluster is started; the progress output
+    and the summary say so and why; the BLAS threads are this process's."""
+    from threadpoolctl import threadpool_info
+
+    exp = tiny(derived={"blas": blas_threads})
+    ds = run_sweep(exp, tmp_path, progress=False)
+    err = capsys.readouterr().err
+    assert "every point ran in the pilot (8 points of ~" in err
+    assert "each): in-process, no cluster started" in err
+    xr.testing.assert_equal(ds[list(KEPT)], reference_run[list(KEPT)])
+    summary = json.loads((tmp_path / "tiny.summary.json").read_text())["sweep"]
+    assert summary["scheduler"] == "in-process" and summary["cluster_start_s"] is None
+    assert "in-process" in summary["mode"]
+    here = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+    assert set(ds["blas"].values.ravel()) == {here}
+
+
+def test_points_worth_a_cluster_go_to_one_in_batches_with_limited_blas(
+    tmp_path, monkeypatch, capsys
+):
+    """With a cluster that costs nothing to start and a pilot of one point, the rest of 24
+    points goes to a local cluster of 2 workers, in batches once their cost is measured;
+    each worker limits BLAS to max(1, cores // 2) threads; the values equal an
+    in-process run of the same points."""
+    from threadpoolctl import threadpool_info
+
+    from neurotwin.sweep import tasks
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    monkeypatch.setattr(tasks, "CLUSTER_START_S", 0.0)
+    monkeypatch.setattr(sw.run, "CLUSTER_START_S", 0.0)
+    monkeypatch.setattr(sw.run, "PILOT_S", 0.0)
+    exp = tiny(derived={"blas": blas_threads}, seeds=tuple(range(6)), figure=None)
+    here = run_sweep(exp, tmp_path / "here", scheduler="synchronous", progress=False)
+    ds = run_sweep(exp, tmp_path / "there", progress=False)
+    err = capsys.readouterr().err
+    assert "23 more points of ~" in err and "a local cluster of 2 workers" in err
+    assert "batches of up to " in err
+    xr.testing.assert_equal(ds[list(KEPT)], here[list(KEPT)])
+    summary = json.loads((tmp_path / "there" / "tiny.summary.json").read_text())["sweep"]
+    assert summary["scheduler"] == "processes" and summary["cluster_start_s"] > 0
+    default = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+    limit = tasks.blas_limit(tasks._cores(), 2)
+    # the pilot's one point ran here, with this process's threads; 23 on the workers
+    assert sorted(ds["blas"].values.ravel().tolist()) == sorted([default] + [limit] * 23)

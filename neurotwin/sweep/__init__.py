@@ -1,11 +1,15 @@
-"""Parameter grids on Dask: one task per point, one small file per point, resumable.
+"""Parameter grids, in this process or on Dask: one small file per point, resumable.
 
 An :class:`Experiment` names a model, its realization(s), a grid (parameter name
 -> values; the seeds are one more axis, ``"seed"``), fixed parameters and the
 scalar observables to keep, plus a figure and a summary. :func:`run_sweep` runs
-every point (grid values x seed x realization) as one task on Dask distributed
-(a local cluster by default, a running scheduler by address) and writes each
-finished point atomically to ``out_dir/points/<key>.nc``; ``<key>`` hashes the
+every point (grid values x seed x realization): with nothing chosen, a pilot of
+about a second in this process measures the points and the rest runs here or on a
+local Dask cluster, whichever is estimated faster (:mod:`.tasks`; the progress output
+says which and why); with ``workers`` or a ``scheduler`` address, on that cluster, in
+batches of points per task once their cost is measured, each worker's BLAS limited to
+its share of the cores. Each finished point is written atomically to
+``out_dir/points/<key>.nc``; ``<key>`` hashes the
 model, realization, validated parameters and seed, so a re-run into the same
 folder skips what is already there and an interrupted sweep loses nothing it
 had written. At the end the points combine into one :class:`xarray.Dataset`

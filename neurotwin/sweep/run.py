@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import importlib
+import itertools
 import json
 import math
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +36,19 @@ from ..results import write_dataset
 from .combine import combine
 from .experiment import QUICK_SUFFIX, SMOKE_NOTE, Experiment, get_experiment
 from .points import Point, _point_dataset, expand, network_groups, read_point, run_point
+from .tasks import (
+    CLUSTER_START_S,
+    IN_FLIGHT_PER_WORKER,
+    PILOT_S,
+    TASK_S,
+    _cores,
+    _seconds,
+    batch_size,
+    blas_limit,
+    choose_mode,
+    host_threads,
+    run_batch,
+)
 from .values import _first_line
 
 #: the lock file a running sweep holds in its folder
@@ -45,6 +61,8 @@ WORKER_TIMEOUT_S = 300.0
 CONNECT_TIMEOUT_S = 20
 #: seconds between checks of the cluster while points run
 POLL_S = 1.0
+#: the latest point times kept to size batches of points per task
+TIMES_KEPT = 200
 
 
 # -- running ----------------------------------------------------------------------
@@ -76,8 +94,12 @@ def run_sweep(
         another sweep is writing to (its lock file ``.lock`` is held) with
         :class:`SweepError`.
     scheduler : str, optional
-        ``None`` or ``"processes"``: a local Dask cluster of ``workers`` (default
-        2) single-threaded worker processes; ``"threads"``: the same cluster in
+        ``None``: with ``workers`` given, a local Dask cluster of that many
+        single-threaded worker processes; without, the first points run in this
+        process (a pilot of about a second, :mod:`.tasks`) and the rest stays here
+        unless a local cluster of 2 workers would finish sooner, its start included
+        (the progress output says which and why). ``"processes"``: a local cluster
+        of ``workers`` (default 2) worker processes; ``"threads"``: the same cluster in
         this process; ``"synchronous"``: no Dask, every point in this process, in
         order (for debugging and tests); anything else: the address of a running
         Dask scheduler, e.g. ``tcp://host:7786``, whose workers can import neurotwin.
@@ -85,7 +107,10 @@ def run_sweep(
         this process, and unpickling runs code: give only the address of a cluster
         you trust (yours, on a network you trust).
     workers : int, optional
-        Local worker count (ignored with a scheduler address).
+        Local worker count (ignored with a scheduler address); given, it is used even
+        for points too small to pay the cluster's start. On a cluster, points go out
+        in batches of about half a second of work once measured, and each worker
+        process limits BLAS to ``max(1, cores // worker threads on its host)`` threads.
     progress : bool
         Show a progress bar of points done / total (points found on disk count as done).
     max_points : int, optional
@@ -256,6 +281,8 @@ def _run_locked(exp, points, out, runner, progress, max_points, retry_failed, on
             # the most workers seen computing this run's points (None: none computed)
             "workers": runner.workers_seen,
             "worker_deaths": runner.worker_deaths,
+            "mode": runner.mode,
+            "cluster_start_s": runner.cluster_start_s,
         }
         write_text(out / f"{exp.name}.summary.json", json_text(summary, indent=2) + "\n")
     return ds
@@ -324,7 +351,10 @@ class _Runner:
 
     def __init__(self, scheduler, workers, client, worker_retries, worker_timeout_s):
         self.scheduler = scheduler
+        self.workers = workers
         self.n_local = workers or 2
+        self.mode = ""  # the progress line saying where the points ran and why
+        self.cluster_start_s: float | None = None
         self.client = client
         self.own_client = client is None
         self.cluster = None
@@ -338,7 +368,9 @@ class _Runner:
         elif scheduler in ("synchronous", "threads", "processes"):
             self.kind = scheduler
         elif scheduler is None:
-            self.kind = "processes"
+            # nothing chosen: a pilot in this process measures the points, then the rest
+            # runs here or on a local cluster (tasks.choose_mode)
+            self.kind = "processes" if workers is not None else "auto"
         else:
             self.kind = str(scheduler)
         if client is None and not self.local:
@@ -383,14 +415,13 @@ class _Runner:
                     self.cluster.close(timeout=10)
         self.client = self.cluster = None
 
-    def _n_workers(self) -> int:
-        info = self.client.scheduler_info(n_workers=-1)
-        return len(info.get("workers", {}))
+    def _info(self) -> dict:
+        return self.client.scheduler_info(n_workers=-1)
 
     def execute(self, exp, todo, finish, bar) -> None:
-        # points that can share a network are one task, run on one build (network_groups)
+        # points that can share a network are one unit, run on one build (network_groups)
         groups = {grp[0].key: grp for grp in network_groups(todo)}
-        todo = [grp[0] for grp in groups.values()]
+        leads = [grp[0] for grp in groups.values()]
         args = {
             pt.key: (
                 pt.model,
@@ -402,48 +433,162 @@ class _Runner:
                 exp.derived,
                 [(o.key, o.params, o.seed) for o in groups[pt.key][1:]],
             )
-            for pt in todo
+            for pt in leads
         }
         finish = functools.partial(_finish_group, groups, finish)
         backends = sorted(
-            {pkg for pt in todo for pkg in get_realization(pt.model, pt.realization).requires}
+            {pkg for pt in leads for pkg in get_realization(pt.model, pt.realization).requires}
         )
-        if self.kind in ("synchronous", "threads"):
+        if self.kind in ("synchronous", "threads", "auto"):
             _import_in_main_thread(backends)
-        if self.kind == "synchronous":
+        point_s = None
+        if self.kind == "auto":
+            leads, point_s, mode = self._pilot(leads, args, groups, finish)
+            self.mode = mode.reason
+            bar.write(mode.reason)
+            self.kind = "in-process" if mode.in_process else "processes"
+        elif self.kind != "synchronous":
+            self.mode = self._describe()
+            bar.write(self.mode)
+        if self.kind in ("synchronous", "in-process"):
             self.workers_seen = 1
-            for pt in todo:
+            for pt in leads:
                 finish(pt, run_point(*args[pt.key]))
             return
         if self.client is None:
+            t0 = time.perf_counter()
             self._start_local()
-        self._distributed(todo, args, backends, finish, bar)
+            self.cluster_start_s = time.perf_counter() - t0
+        self._distributed(leads, args, groups, backends, finish, bar, point_s)
 
-    def _distributed(self, todo, args, backends, finish, bar) -> None:
+    def _pilot(self, leads, args, groups, finish):
+        """Run the first points here: the first (imports, compilation: what any worker
+        pays too), then more for about PILOT_S unless the first alone took longer than a
+        cluster start. Returns the points left, the measured seconds per point (after the
+        first, where there are others) and the :class:`~.tasks.Mode` for the rest."""
+        t0 = time.perf_counter()
+        first = leads[0]
+        finish(first, run_point(*args[first.key]))
+        t1 = time.perf_counter()
+        n_first = len(groups[first.key])
+        i, n_more = 1, 0
+        if (t1 - t0) / n_first < CLUSTER_START_S:
+            while i < len(leads) and time.perf_counter() - t1 < PILOT_S:
+                finish(leads[i], run_point(*args[leads[i].key]))
+                n_more += len(groups[leads[i].key])
+                i += 1
+        if n_more:
+            point_s = (time.perf_counter() - t1) / n_more
+        else:
+            point_s = (t1 - t0) / n_first
+        n_left = sum(len(groups[pt.key]) for pt in leads[i:])
+        mode = choose_mode(n_left, point_s, n_first + n_more, self.n_local)
+        return leads[i:], point_s, mode
+
+    def _describe(self) -> str:
+        """The progress line of a sweep whose user chose where it runs."""
+        batches = f"points batched per task to ~{TASK_S:g} s of work once measured"
+        if self.kind == "client":
+            return f"on the given Dask client; {batches}"
+        if self.local:
+            where = "threads of this process" if self.kind == "threads" else "processes"
+            chosen = f"--workers {self.n_local}" if self.workers is not None else "--scheduler"
+            blas = (
+                "BLAS threads as this process's"
+                if self.kind == "threads"
+                else f"{blas_limit(_cores(), self.n_local)} BLAS thread(s) per worker"
+            )
+            return (
+                f"on a local cluster of {self.n_local} workers ({where}; {chosen}), {blas}; "
+                f"{batches}"
+            )
+        return (
+            f"on the Dask cluster at {self.kind} (--scheduler), BLAS threads per worker: its "
+            f"host's cores // worker threads there; {batches}"
+        )
+
+    def _distributed(self, leads, args, groups, backends, finish, bar, point_s) -> None:
         from distributed.scheduler import KilledWorker
 
         client = self.client
-        futures: dict[str, tuple[Point, Any]] = {}
+        queue = collections.deque(leads)
+        futures: dict[str, tuple[list[Point], Any]] = {}
         tries: dict[str, int] = {}
+        # the latest points' seconds (their median sizes the batches; the first point on
+        # each worker, its imports included, does not sway it)
+        times: collections.deque[float] = collections.deque(
+            [] if point_s is None else [point_s], maxlen=TIMES_KEPT
+        )
+        counter = itertools.count()
+        # worker threads per host, as last seen ({}: none seen yet, each worker counts its
+        # own; None: threads of this process share one BLAS, whose limits stay this
+        # process's)
+        threads: dict[str, int] | None = None if self.kind == "threads" else {}
+        said_batch = 1
 
-        def submit(pt: Point) -> None:
-            n = tries.get(pt.key, 0)
-            key = f"neurotwin-point-{pt.key}" + (f"-retry{n}" if n else "")
-            fut = client.submit(run_point, *args[pt.key], key=key, pure=False)
-            futures[fut.key] = (pt, fut)
+        def submit(batch: list[Point]) -> None:
+            key = f"neurotwin-points-{batch[0].key}-{next(counter)}"
+            work = [args[pt.key] for pt in batch]
+            fut = client.submit(run_batch, work, threads, key=key, pure=False)
+            futures[fut.key] = (batch, fut)
+
+        def fill(n_workers: int) -> None:
+            nonlocal said_batch
+            while queue and len(futures) < IN_FLIGHT_PER_WORKER * max(n_workers, 1):
+                n_left = sum(len(groups[pt.key]) for pt in queue)
+                size = batch_size(statistics.median(times) if times else None, n_left, n_workers)
+                batch, n_points = [], 0
+                while queue and (not batch or n_points + len(groups[queue[0].key]) <= size):
+                    batch.append(queue.popleft())
+                    n_points += len(groups[batch[-1].key])
+                if n_points > said_batch:
+                    said_batch = n_points
+                    bar.write(
+                        f"batches of up to {n_points} points per task (points of "
+                        f"~{_seconds(statistics.median(times))} each)"
+                    )
+                submit(batch)
+
+        def died(batch: list[Point], exc: BaseException) -> None:
+            self.worker_deaths += 1
+            for pt in batch:
+                tries[pt.key] = tries.get(pt.key, 0) + 1
+                where = f"({pt.label or pt.realization}, {pt.coords}, seed {pt.seed})"
+                if tries[pt.key] <= self.worker_retries:
+                    bar.write(
+                        f"worker died running point {where}; submitting it again "
+                        f"({tries[pt.key]} of {self.worker_retries})"
+                    )
+                    submit([pt])  # alone: a point that kills its worker takes no other along
+                    continue
+                # the point took its workers down every time (memory, a crash in
+                # compiled code): a result of the point, recorded like an exception
+                finish(
+                    pt,
+                    {
+                        "values": {},
+                        "error": f"{type(exc).__name__}: {exc} "
+                        f"(its worker died {tries[pt.key]} times)",
+                        "wall_time_s": float("nan"),
+                    },
+                )
 
         try:
             if backends:
                 client.register_plugin(_backend_importer(backends), name="neurotwin-backends")
-            for pt in todo:
-                submit(pt)
             no_worker_since: float | None = None
             warned = False
-            while futures:
+            polled, n = -math.inf, 0
+            while queue or futures:
                 self._check_client()
-                n = self._n_workers_or_lost()
-                self.workers_seen = max(self.workers_seen or 0, n)
                 now = time.monotonic()
+                if now - polled >= POLL_S:  # a round trip to the scheduler: not per task
+                    info = self._info_or_lost()
+                    polled, n = now, len(info.get("workers", {}))
+                    self.workers_seen = max(self.workers_seen or 0, n)
+                    if self.kind != "threads" and n:
+                        threads = host_threads(info)
+                fill(n)
                 if n:
                     no_worker_since, warned = None, False
                 else:
@@ -456,38 +601,27 @@ class _Runner:
                         )
                     if not warned and idle >= self.worker_timeout_s / 4:
                         warned = True
+                        n_wait = sum(len(groups[pt.key]) for pt in queue) + sum(
+                            len(groups[pt.key]) for b, _ in futures.values() for pt in b
+                        )
                         bar.write(
                             f"warning: the Dask cluster at {self.kind} has no worker (for "
-                            f"{idle:.0f} s); {len(futures)} points wait; the sweep stops "
+                            f"{idle:.0f} s); {n_wait} points wait; the sweep stops "
                             f"after {self.worker_timeout_s:g} s without one"
                         )
                 done = _first_done([f for _, f in futures.values()], POLL_S)
                 for fut in done:
-                    pt, _ = futures.pop(fut.key)
+                    batch, _ = futures.pop(fut.key)
                     try:
-                        record = fut.result()
+                        records = fut.result()
                     except KilledWorker as exc:
-                        self.worker_deaths += 1
-                        tries[pt.key] = tries.get(pt.key, 0) + 1
-                        where = f"({pt.label or pt.realization}, {pt.coords}, seed {pt.seed})"
-                        if tries[pt.key] <= self.worker_retries:
-                            bar.write(
-                                f"worker died running point {where}; submitting it again "
-                                f"({tries[pt.key]} of {self.worker_retries})"
-                            )
-                            submit(pt)
-                            continue
-                        # the point took its workers down every time (memory, a crash in
-                        # compiled code): a result of the point, recorded like an exception
-                        record = {
-                            "values": {},
-                            "error": f"{type(exc).__name__}: {exc} "
-                            f"(its worker died {tries[pt.key]} times)",
-                            "wall_time_s": float("nan"),
-                        }
+                        died(batch, exc)
+                        continue
                     except Exception as exc:  # noqa: BLE001 - any other failure: cluster lost
                         raise self._lost(exc) from None
-                    finish(pt, record)
+                    for pt, record in zip(batch, records, strict=True):
+                        times.extend(_point_times(record))
+                        finish(pt, record)
         finally:
             pending = [f for _, f in futures.values() if not f.done()]
             if pending:
@@ -500,9 +634,9 @@ class _Runner:
                 f"lost the Dask scheduler at {self.kind} (client {self.client.status})"
             )
 
-    def _n_workers_or_lost(self) -> int:
+    def _info_or_lost(self) -> dict:
         try:
-            return self._n_workers()
+            return self._info()
         except Exception as exc:  # noqa: BLE001 - the scheduler is gone or unreachable
             raise self._lost(exc) from None
 
@@ -631,6 +765,12 @@ def _backend_importer(packages: Sequence[str]):
                     _importlib.import_module(pkg)
 
     return ImportBackends(packages)
+
+
+def _point_times(record: dict) -> list[float]:
+    """Seconds of each point in a task's record (its lead's and its ``"batch"``'s)."""
+    recs = [record, *record.get("batch", {}).values()]
+    return [r["wall_time_s"] for r in recs if math.isfinite(r.get("wall_time_s", math.nan))]
 
 
 def _check_manifest(exp: Experiment, out: Path) -> None:

@@ -1,0 +1,161 @@
+"""Sweeps that scale: 1 vs 2 workers on points of about a second, and 100 tiny points
+against a plain loop, through the public sweep API (``neurotwin.sweep.run_sweep``).
+
+All in one process, on experiments defined here (``hopfield`` reference, synchronous
+updates, one point per seed):
+
+1. **long points** (``--long-points`` points of ``--long-units`` units, ``--long-cues``
+   cues: about 1 s each on the 2-core development machine): ``run_sweep(workers=1)``
+   and ``run_sweep(workers=2)``, each a fresh local cluster and output folder. Reported:
+   wall seconds with the cluster's start and without it (from the summary's
+   ``cluster_start_s``), the ratio 1 worker / 2 workers (issue 16's goal: >= 1.8), and
+   the BLAS threads the points saw (a derived value read by threadpoolctl inside each
+   point: ``max(1, cores // workers)`` expected);
+2. **tiny points** (``--tiny-points`` points of about 20 ms): a plain Python loop of
+   ``neurotwin.run`` on the same points, then ``run_sweep`` with nothing chosen (the
+   sweep picks in-process or a cluster from a pilot and says which: the line is
+   printed), then ``run_sweep(workers=2)`` (the user's choice honoured: points batched
+   per task). Ratios: sweep / loop (goal: <= 1.5 for the automatic choice). Both warm
+   (one ``neurotwin.run`` before any timing); the automatic sweep is timed twice, as the
+   first also pays a one-off import (xarray's first dataset imports ``dask.array``).
+   The sweep writes one netCDF file per point and the combined dataset; the
+   experiments here draw no figure.
+
+Speed is reported as ratios between runs in this process, never asserted. The load
+average before and after is printed: on a shared machine the ratios mean little.
+
+Run: ``python benchmarks/bench_sweep_scaling.py [--long-points 16 --long-units 2000
+--long-cues 700 --tiny-points 100 --tiny-units 400 --tiny-cues 100]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import neurotwin
+from neurotwin import sweep
+
+KEPT = ("final_overlap", "recall_fraction")
+
+
+def blas_threads(result) -> float:
+    """The BLAS threads this point's process allowed (a derived value, read in the worker)."""
+    from threadpoolctl import threadpool_info
+
+    return float(max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"))
+
+
+def experiment(
+    name: str, n_points: int, n_units: int, n_cues: int, probe: bool
+) -> sweep.Experiment:
+    """``n_points`` seeds of one setting; ``probe``: keep :func:`blas_threads` too (a few
+    ms per point, so not on the tiny points timed against the loop)."""
+    return sweep.Experiment(
+        name=name,
+        model="hopfield",
+        grid={"cue_noise": [0.1]},
+        seeds=tuple(range(n_points)),
+        fixed={
+            "update": "sync",
+            "n_units": n_units,
+            "n_patterns": max(1, n_units // 20),
+            "n_cues": n_cues,
+        },
+        observables=KEPT,
+        derived={"blas_threads": blas_threads} if probe else {},
+    )
+
+
+def timed_sweep(exp: sweep.Experiment, **kw) -> tuple[float, dict, list[float]]:
+    """Wall seconds of ``run_sweep`` into a fresh folder, its summary, the BLAS threads seen."""
+    with tempfile.TemporaryDirectory(prefix="neurotwin-bench-scaling-") as out:
+        t0 = time.perf_counter()
+        ds = sweep.run_sweep(exp, out, progress=False, **kw)
+        took = time.perf_counter() - t0
+        summary = json.loads((Path(out) / f"{exp.name}.summary.json").read_text())
+    assert (ds["error"].values == "").all(), ds["error"].values
+    threads = ds["blas_threads"].values.ravel() if "blas_threads" in ds else []
+    return took, summary["sweep"], sorted({int(v) for v in threads})
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--long-points", type=int, default=16)
+    ap.add_argument("--long-units", type=int, default=2000)
+    ap.add_argument("--long-cues", type=int, default=700)
+    ap.add_argument("--tiny-points", type=int, default=100)
+    ap.add_argument("--tiny-units", type=int, default=400)
+    ap.add_argument("--tiny-cues", type=int, default=100)
+    args = ap.parse_args(argv)
+    load0 = os.getloadavg()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
+    print(f"# {command}")
+    print(f"# {cores} cores; load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
+
+    tiny = experiment(
+        "bench-scaling-tiny", args.tiny_points, args.tiny_units, args.tiny_cues, probe=False
+    )
+    fixed = tiny.fixed
+    neurotwin.run("hopfield", "reference", seed=0, cue_noise=0.1, **fixed)  # warm: imports
+    t0 = time.perf_counter()
+    for s in tiny.seeds:
+        r = neurotwin.run("hopfield", "reference", seed=s, cue_noise=0.1, **fixed)
+        _ = [r.observables[k] for k in KEPT]
+    t_loop = time.perf_counter() - t0
+    t_auto, s_auto, th_auto = timed_sweep(tiny)
+    t_again, s_again, _ = timed_sweep(tiny)  # xarray's first dataset imports dask.array
+    t_two, s_two, th_two = timed_sweep(tiny, workers=2)
+
+    long = experiment(
+        "bench-scaling-long", args.long_points, args.long_units, args.long_cues, probe=True
+    )
+    t_1, s_1, th_1 = timed_sweep(long, workers=1)
+    t_2, s_2, th_2 = timed_sweep(long, workers=2)
+    load1 = os.getloadavg()
+
+    def row(what, secs, start, threads, mode):
+        start_txt = f"{start:8.2f}" if start is not None else f"{'-':>8}"
+        print(f"{what:<44} {secs:8.2f} {start_txt} {str(threads):>10}  {mode}")
+
+    print()
+    print(
+        f"tiny: {args.tiny_points} points, hopfield reference sync, n_units {args.tiny_units}, "
+        f"{args.tiny_cues} cues, ~{t_loop / args.tiny_points * 1000:.0f} ms per point in the loop"
+    )
+    print(f"{'what':<44} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
+    row("plain loop of neurotwin.run", t_loop, None, "-", "")
+    row("run_sweep, nothing chosen", t_auto, s_auto["cluster_start_s"], th_auto, s_auto["mode"])
+    row("run_sweep, nothing chosen, again", t_again, s_again["cluster_start_s"], "-", "")
+    row("run_sweep, workers=2", t_two, s_two["cluster_start_s"], th_two, s_two["mode"])
+    print(f"ratio sweep (nothing chosen) / loop   {t_auto / t_loop:6.2f}   (goal <= 1.5)")
+    print(f"ratio the same, again / loop          {t_again / t_loop:6.2f}   (imports warm)")
+    print(f"ratio sweep (workers=2) / loop        {t_two / t_loop:6.2f}")
+
+    print()
+    print(
+        f"long: {args.long_points} points, hopfield reference sync, n_units {args.long_units}, "
+        f"{args.long_cues} cues, ~{s_1['sum_point_time_s'] / args.long_points:.2f} s per point "
+        f"on 1 worker"
+    )
+    print(f"{'what':<44} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
+    row("run_sweep, workers=1", t_1, s_1["cluster_start_s"], th_1, s_1["mode"])
+    row("run_sweep, workers=2", t_2, s_2["cluster_start_s"], th_2, s_2["mode"])
+    print(f"ratio 1 worker / 2 workers, start included   {t_1 / t_2:6.2f}   (goal >= 1.8)")
+    c1, c2 = t_1 - s_1["cluster_start_s"], t_2 - s_2["cluster_start_s"]
+    print(f"ratio 1 worker / 2 workers, after the start  {c1 / c2:6.2f}")
+    print(f"# load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""How a sweep's points are spread: in this process or on Dask, how many points per task,
+and how many BLAS threads each worker's products may start.
+
+Measured on the 2-core development machine (issue 16): a local Dask cluster takes 5-7 s
+to start and about 31 ms per task, so 100 points of 20 ms ran 5.1x slower on it than in
+a plain loop; and two workers that each start one BLAS thread per core fight over the
+same cores. Hence:
+
+* without an explicit ``--workers`` / ``--scheduler``, the first points run in this
+  process (a pilot of about :data:`PILOT_S`); the rest stays here unless a cluster of
+  the default size is expected to finish sooner, start included (:func:`choose_mode`);
+* on a cluster, points go out in batches of about :data:`TASK_S` of work once their cost
+  is measured (:func:`batch_size`), so the per-task cost stays small next to the work;
+* a task on a worker limits BLAS to ``max(1, cores // k)`` threads, ``k`` the worker
+  threads on its host (:func:`blas_limit`); a run in this process keeps the defaults.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .points import run_point
+
+#: seconds of points the pilot runs in this process before choosing where the rest runs
+PILOT_S = 1.0
+#: seconds a local cluster takes to start and warm up (imports) before its first point;
+#: the 5-7 s measured on the loaded 2-core machine (issue 16)
+CLUSTER_START_S = 5.0
+#: seconds of work per Dask task once points are measured (about 31 ms per task is Dask's)
+TASK_S = 0.5
+#: tasks kept in flight per worker: one running and one waiting, so no worker idles
+#: between tasks while the queue still holds points to batch by the latest estimate
+IN_FLIGHT_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class Mode:
+    """Where the rest of an automatic sweep runs, and the line that says why."""
+
+    in_process: bool
+    reason: str
+
+
+def choose_mode(n_left: int, point_s: float, n_measured: int, n_workers: int) -> Mode:
+    """In this process, unless a local cluster of ``n_workers`` finishes the ``n_left``
+    points of about ``point_s`` seconds each sooner, its start (:data:`CLUSTER_START_S`)
+    included: ``n point_s > CLUSTER_START_S + n point_s / n_workers``."""
+    here = n_left * point_s
+    there = CLUSTER_START_S + here / n_workers
+    what = f"{n_left} more points of ~{_seconds(point_s)} each (measured on {n_measured})"
+    if n_left == 0:
+        return Mode(
+            True,
+            f"every point ran in the pilot ({n_measured} points of ~{_seconds(point_s)} "
+            f"each): in-process, no cluster started",
+        )
+    if n_workers > 1 and there < here:
+        return Mode(
+            False,
+            f"{what}: a local cluster of {n_workers} workers (~{_seconds(there)} with its "
+            f"~{CLUSTER_START_S:g} s start, ~{_seconds(here)} in-process)",
+        )
+    return Mode(
+        True,
+        f"{what}: in-process (~{_seconds(here)}; a local cluster of {n_workers} workers "
+        f"would take ~{_seconds(there)} with its ~{CLUSTER_START_S:g} s start)",
+    )
+
+
+def batch_size(point_s: float | None, n_left: int, n_workers: int) -> int:
+    """Points per task: about :data:`TASK_S` of work (1 while the cost is unknown), but
+    never so many that fewer than :data:`IN_FLIGHT_PER_WORKER` tasks per worker remain."""
+    if point_s is None or not point_s > 0 or n_left <= 0:
+        return 1
+    by_cost = math.ceil(TASK_S / point_s)
+    by_balance = math.ceil(n_left / (IN_FLIGHT_PER_WORKER * max(n_workers, 1)))
+    return max(1, min(by_cost, by_balance))
+
+
+def blas_limit(cores: int, worker_threads: int) -> int:
+    """BLAS threads for each of ``worker_threads`` task threads sharing ``cores``."""
+    return max(1, cores // max(worker_threads, 1))
+
+
+def host_threads(scheduler_info: dict) -> dict[str, int]:
+    """Worker threads per host (the host of each worker's address) of a Dask cluster."""
+    from urllib.parse import urlparse
+
+    out: dict[str, int] = {}
+    for address, info in scheduler_info.get("workers", {}).items():
+        host = urlparse(address).hostname or address
+        out[host] = out.get(host, 0) + int(info.get("nthreads", 1))
+    return out
+
+
+def run_batch(groups: Sequence[tuple], threads_by_host: dict[str, int] | None) -> list[dict]:
+    """Run each group's :func:`~.points.run_point` arguments on a Dask worker, BLAS limited
+    to :func:`blas_limit` of this host's cores and worker threads (``threads_by_host``:
+    as the client saw the cluster; a host it did not see counts this worker's threads).
+    ``None``: keep the process's limits (threads of this process share them)."""
+    if threads_by_host is None:
+        return [run_point(*args) for args in groups]
+    from urllib.parse import urlparse
+
+    from distributed import get_worker
+    from threadpoolctl import threadpool_limits
+
+    worker = get_worker()
+    host = urlparse(worker.address).hostname or worker.address
+    k = threads_by_host.get(host) or worker.state.nthreads
+    with threadpool_limits(limits=blas_limit(_cores(), k), user_api="blas"):
+        return [run_point(*args) for args in groups]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _seconds(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
