@@ -411,3 +411,46 @@ def test_storage_given_without_w_is_refused():
         "HopfieldParams.storage: 'given' means W supplied by the caller, so W must be "
         "passed (weights={'W': ..., 'patterns': ...}) (got 'given')"
     )
+
+
+def test_small_products_run_on_one_blas_thread_large_ones_on_the_default():
+    """The recall decides the BLAS threads of the products it starts by their size
+    (``recall.blas_threads``): one thread below SMALL_PRODUCT_FLOPS, the default above."""
+    from threadpoolctl import threadpool_info
+
+    from neurotwin.rate_models.hopfield import recall
+
+    def blas_threads():
+        # numpy's own BLAS (the wheel's, in numpy.libs): the one its matmul calls; a BLAS
+        # that another package loads later (scipy's) is not limited and not used
+        return [
+            i["num_threads"]
+            for i in threadpool_info()
+            if i["user_api"] == "blas" and "numpy" in i["filepath"]
+        ]
+
+    default = blas_threads()
+    if not default:
+        pytest.skip("numpy's BLAS is not numpy's bundled OpenBLAS here")
+    with recall.blas_threads(recall.SMALL_PRODUCT_FLOPS / 2):
+        assert blas_threads() == [1] * len(default)
+    assert blas_threads() == default
+    with recall.blas_threads(recall.SMALL_PRODUCT_FLOPS):
+        assert blas_threads() == default
+
+
+def test_async_energy_matches_the_energy_from_w():
+    """The energies' matrix-vector products run under blas_threads; the energies equal
+    E = -1/2 s W s + U s computed from W directly (a Hebbian run, T = 0)."""
+    r = neurotwin.run(
+        "hopfield", "reference", seed=2, update="async", n_units=120, n_patterns=6, n_cues=5,
+        threshold=0.05,
+    )  # fmt: skip
+    from neurotwin.harness import prepare
+
+    plan = prepare("hopfield", "reference", None, 2, update="async", n_units=120,
+                   n_patterns=6, n_cues=5, threshold=0.05)  # fmt: skip
+    s = r.traces["state"].astype(np.float64)
+    w, u = np.asarray(plan.weights["W"]), np.asarray(plan.weights["U"])
+    direct = -0.5 * np.einsum("tci,ij,tcj->tc", s, w, s) + s @ u
+    np.testing.assert_allclose(r.observables["energy"], direct, rtol=1e-12, atol=1e-9)
