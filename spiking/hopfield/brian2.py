@@ -144,6 +144,10 @@ collected; a ``build_dir`` you give is kept. Each ``run`` executes the compiled
 binary with the cues as ``device.run(run_args={neurons.cue: ...})``, without
 recompiling (measured in ``benchmarks/bench_sweep_builds.py``). It needs a C++
 compiler and ``make`` on PATH, checked before any work.
+``openmp_threads`` (``cpp_standalone`` only, at most ``os.cpu_count()``) compiles the
+project for that many OpenMP threads (recorded in provenance); at T = 0 the spikes are
+the same for any count (``tests/hopfield/test_hopfield_brian2.py``), with noise they
+depend on it (one random generator per thread; ``spiking/_brian2.py``).
 The shared cue current (``neurons.cue_current`` = g a) and the bias
 (``neurons.I_bias``) are group variables too, so a standalone build can also be
 re-run with other values of them (``benchmarks/bench_brian2_devices.py``).
