@@ -27,6 +27,8 @@ extensions = [
     "myst_parser",
     "sphinx_gallery.gen_gallery",
     "neurotwin_params",
+    # _ext/neurotwin_claims.py: the table of published claims from docs/claims.json
+    "neurotwin_claims",
 ]
 # the local copy (sphinx-mathjax-offline sets the same path; said here so it is visible)
 mathjax_path = "mathjax/tex-chtml.js"

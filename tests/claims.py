@@ -12,8 +12,10 @@ test's outcome, to one JSON file in DIR (named after the test id, so pytest-xdis
 never share a file); without it nothing is written, but the fields are still checked.
 The committed table docs/claims.json is regenerated from DIR::
 
-    pytest -p no:cacheprovider --claims-dir /tmp/claims tests/<file>.py   # one file at a time
-    python tests/claims.py collect /tmp/claims > docs/claims.json
+    pytest -p no:cacheprovider -m claims --seed-base 0 --claims-dir /tmp/claims/0 tests/
+    python tests/claims.py collect /tmp/claims/* > docs/claims.json
+
+(``-m claims``: conftest marks every test that takes the fixture.)
 
 ``collect`` also lists every test that takes ``claim`` but wrote nothing in DIR (skipped,
 or not run), as "not run in this build", so the table never omits a claim silently.
@@ -39,7 +41,7 @@ OPTIONAL = ("interval", "unit", "seeds")
 NOT_RUN = "not run in this build"
 COMMAND = (
     "pytest -p no:cacheprovider --claims-dir DIR <test files>; "
-    "python tests/claims.py collect DIR > docs/claims.json"
+    "python tests/claims.py collect DIR [DIR ...] > docs/claims.json"
 )
 
 
@@ -111,12 +113,14 @@ def _first_line(root: Path, file: str, function: str) -> str:
     return function
 
 
-def collect(folder: str | Path, root: Path = ROOT) -> dict:
-    """The table's data: every claim written in ``folder``, and a "not run" entry for each
-    recording test that wrote none (its claim text is its docstring's first paragraph)."""
+def collect(folders: list, root: Path = ROOT) -> dict:
+    """The table's data: every claim written in ``folders`` (one per seed base, say), and a
+    "not run" entry for each recording test that wrote none (its claim text is its
+    docstring's first paragraph, its model the test's folder name)."""
     entries = []
-    for path in sorted(Path(folder).glob("*.json")):
-        entries.extend(json.loads(path.read_text()))
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.json")):
+            entries.extend(json.loads(path.read_text()))
     ran = {function_of(e["test"]) for e in entries}
     for file, function in sorted(recording_tests(root) - ran):
         entries.append(
@@ -127,7 +131,8 @@ def collect(folder: str | Path, root: Path = ROOT) -> dict:
                 "outcome": NOT_RUN,
             }
         )
-    entries.sort(key=lambda e: (e["model"], e["test"]))
+    # stable: a test's claims keep the order it recorded them in
+    entries.sort(key=lambda e: (e["model"], e["test"], e.get("seed_base", -1)))
     return {"generated_by": COMMAND, "claims": entries}
 
 
@@ -155,10 +160,11 @@ def problems(data: dict, root: Path = ROOT) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "collect":
-        print("usage: python tests/claims.py collect DIR > docs/claims.json", file=sys.stderr)
+    if len(argv) < 2 or argv[0] != "collect":
+        print("usage: python tests/claims.py collect DIR [DIR ...] > docs/claims.json",
+              file=sys.stderr)  # fmt: skip
         return 2
-    print(json.dumps(collect(argv[1]), indent=1, sort_keys=True))
+    print(json.dumps(collect(argv[1:]), indent=1, sort_keys=True))
     return 0
 
 

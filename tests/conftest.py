@@ -34,6 +34,9 @@ def pytest_configure(config):
     base = config.getoption("--seed-base")
     if base is not None:
         os.environ["NEUROTWIN_SEED_BASE"] = str(base)
+    config.addinivalue_line(
+        "markers", "claims: takes the claim fixture (set by conftest; select with -m claims)"
+    )
 
 
 def current_seed_base() -> int:
@@ -98,6 +101,13 @@ def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
     if report.when == "call":
         item.claims_outcome = report.outcome
+
+
+def pytest_collection_modifyitems(config, items):
+    # mark the tests that record claims, so ``-m claims`` runs exactly them
+    for item in items:
+        if "claim" in getattr(item, "fixturenames", ()):
+            item.add_marker("claims")
 
 
 @pytest.fixture

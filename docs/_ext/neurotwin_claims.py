@@ -36,7 +36,8 @@ def measured_text(entry: dict) -> str:
     if entry.get("unit"):
         text += f" {entry['unit']}"
     if entry.get("seeds"):
-        text += f" ({entry['seeds']} seeds)"
+        n = entry["seeds"]
+        text += f" ({n} seed{'s' if n > 1 else ''})"
     return text
 
 
