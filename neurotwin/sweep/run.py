@@ -42,6 +42,7 @@ from .tasks import (
     PILOT_S,
     TASK_S,
     _cores,
+    _count,
     _seconds,
     batch_size,
     blas_limit,
@@ -498,10 +499,8 @@ class _Runner:
                 if self.kind == "threads"
                 else f"{blas_limit(_cores(), self.n_local)} BLAS thread(s) per worker"
             )
-            return (
-                f"on a local cluster of {self.n_local} workers ({where}; {chosen}), {blas}; "
-                f"{batches}"
-            )
+            cluster = _count(self.n_local, "worker")
+            return f"on a local cluster of {cluster} ({where}; {chosen}), {blas}; {batches}"
         return (
             f"on the Dask cluster at {self.kind} (--scheduler), BLAS threads per worker: its "
             f"host's cores // worker threads there; {batches}"

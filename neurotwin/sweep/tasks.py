@@ -50,23 +50,25 @@ def choose_mode(n_left: int, point_s: float, n_measured: int, n_workers: int) ->
     included: ``n point_s > CLUSTER_START_S + n point_s / n_workers``."""
     here = n_left * point_s
     there = CLUSTER_START_S + here / n_workers
-    what = f"{n_left} more points of ~{_seconds(point_s)} each (measured on {n_measured})"
+    what = f"{_count(n_left, 'more point')} of ~{_seconds(point_s)} each (measured on {n_measured})"
     if n_left == 0:
         return Mode(
             True,
-            f"every point ran in the pilot ({n_measured} points of ~{_seconds(point_s)} "
+            f"every point ran in the pilot ({_count(n_measured, 'point')} of ~{_seconds(point_s)} "
             f"each): in-process, no cluster started",
         )
+    cluster = f"a local cluster of {_count(n_workers, 'worker')}"
+    start = f"~{CLUSTER_START_S:g} s start"
     if n_workers > 1 and there < here:
         return Mode(
             False,
-            f"{what}: a local cluster of {n_workers} workers (~{_seconds(there)} with its "
-            f"~{CLUSTER_START_S:g} s start, ~{_seconds(here)} in-process)",
+            f"{what}: {cluster} (~{_seconds(there)} with its {start}, ~{_seconds(here)} "
+            f"in-process)",
         )
     return Mode(
         True,
-        f"{what}: in-process (~{_seconds(here)}; a local cluster of {n_workers} workers "
-        f"would take ~{_seconds(there)} with its ~{CLUSTER_START_S:g} s start)",
+        f"{what}: in-process (~{_seconds(here)}; {cluster} would take ~{_seconds(there)} "
+        f"with its {start})",
     )
 
 
@@ -120,6 +122,10 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _seconds(s: float) -> str:
