@@ -60,6 +60,11 @@ class BridgeParams(Params):
     1.03 Hz), G = 30 N, C = 16 /(m s), alpha = pi/2, walker frequencies Gaussian
     with s.d. 0.63 rad/s centred on Omega_0. The tests compare the simulation with
     the closed form for whatever values are set, so they do not depend on these.
+    Of these, only C = 16 was found in a source (a public reading note of the paper:
+    fitted by the authors to the bridge's crowd tests); the others were searched for
+    and not found (``docs/models/synchronization.rst``). The real bridge's measured
+    onset, 156-166 walkers (Arup's December 2000 crowd test), is 4-10 % above the
+    default model's N_c = 149.
 
     Foot-force walkers (``crowd_model="foot_force"``): the experiments and tests set
     the gait to Belykh et al. (2021)'s 5.655 rad/s (0.9 Hz, ``freq_offset_rad_s =
