@@ -23,6 +23,17 @@ training phase; after the stream the network recalls the pattern of **age** :mat
 The diagonal is zero. Recall is the reference Hopfield dynamics (asynchronous, T = 0,
 ``neurotwin.rate_models.hopfield.recall``) from the cue of every probed age.
 
+Recall while learning (``mid_cue_at``): after the first ``mid_cue_at`` patterns of the
+stream a cue of the pattern of age ``mid_cue_age`` (at that time), with ``mid_cue_noise`` of
+its bits flipped, is completed by the same T = 0 dynamics on the couplings learned so far;
+learning does not stop, so the completed state is written into the couplings by the rule
+like one pattern of the stream, and the stream goes on. Observables then add
+``mid_cue_overlap`` (the completed state's overlap with the cued pattern) and
+``mid_cued_final_overlap`` (the final recall of the cued pattern, at its final age
+``n_stream - mid_cue_at + mid_cue_age``; the same run with ``mid_cue_at=None`` is the
+control: how much the cue itself was learned, and whether it helped). With a mid-stream cue
+the couplings are learned from ``patterns`` by the reference itself; a given W is refused.
+
 Observables: ``overlap_vs_age`` (final overlap with the target, per probed age),
 ``recalled`` (per age: final overlap >= 0.95), ``n_retrieved`` (how many of the probed
 patterns are retrieved), ``span_fraction`` (``n_retrieved / N``, the key observable: the
@@ -50,7 +61,9 @@ from pydantic import Field
 
 from neurotwin.errors import InputError
 from neurotwin.params import Params
+from neurotwin.rate_models.hopfield import recall
 from neurotwin.rate_models.hopfield.hopfield import make_cues, random_patterns
+from neurotwin.rate_models.hopfield.recall import DenseFields
 from neurotwin.registry import ModelSpec, realization, register_model
 from neurotwin.results import Result
 
@@ -79,6 +92,17 @@ class PalimpsestParams(Params):
     bound: float = Field(0.4, gt=0, description="bounded rule: |J_ij| <= bound (steps 1/sqrt(N))")
     cue_noise: float = Field(0.0, ge=0, le=1, description="fraction of flipped bits in each cue")
     max_sweeps: int = Field(50, ge=1, description="upper bound on sweeps per recall")
+    mid_cue_at: int | None = Field(
+        None,
+        ge=1,
+        description="a cue completed (learning on) after this many stream patterns; None: none",
+    )
+    mid_cue_age: int = Field(
+        0, ge=0, description="age of the mid-stream cue's pattern at the cue (0: the last one)"
+    )
+    mid_cue_noise: float = Field(
+        0.2, ge=0, le=1, description="fraction of flipped bits in the mid-stream cue"
+    )
 
     @pydantic.model_validator(mode="after")
     def _probes_in_stream(self):
@@ -86,17 +110,47 @@ class PalimpsestParams(Params):
             raise ValueError(
                 f"n_probes: must be at most n_stream = {self.n_stream} (got {self.n_probes})"
             )
+        if self.mid_cue_at is not None:
+            if self.mid_cue_at > self.n_stream:
+                raise ValueError(
+                    f"mid_cue_at: must be at most n_stream = {self.n_stream} "
+                    f"(got {self.mid_cue_at})"
+                )
+            if self.mid_cue_age >= self.mid_cue_at:
+                raise ValueError(
+                    f"mid_cue_age: must be below mid_cue_at = {self.mid_cue_at}, the patterns "
+                    f"presented before the cue (got {self.mid_cue_age})"
+                )
+            if self.mid_cue_final_age >= self.probes:
+                raise ValueError(
+                    f"mid_cue_at: the cued pattern's final age n_stream - mid_cue_at + "
+                    f"mid_cue_age = {self.mid_cue_final_age} must be probed, below "
+                    f"n_probes = {self.probes} (got {self.mid_cue_at})"
+                )
         return self
+
+    @property
+    def mid_cue_target(self) -> int:
+        """Row of ``patterns`` cued in the middle of the stream."""
+        return self.mid_cue_at - 1 - self.mid_cue_age
+
+    @property
+    def mid_cue_final_age(self) -> int:
+        """Age of the mid-stream cue's pattern at the end of the stream."""
+        return self.n_stream - self.mid_cue_at + self.mid_cue_age
 
     @property
     def probes(self) -> int:
         return self.n_stream if self.n_probes is None else self.n_probes
 
 
-def learn_stream(params: PalimpsestParams, patterns: np.ndarray) -> np.ndarray:
-    """The couplings after the whole stream (rows of ``patterns`` in presentation order)."""
+def learn_stream(
+    params: PalimpsestParams, patterns: np.ndarray, w: np.ndarray | None = None
+) -> np.ndarray:
+    """The couplings after the whole stream (rows of ``patterns`` in presentation order),
+    starting from ``w`` (default zero)."""
     n = patterns.shape[1]
-    w = np.zeros((n, n))
+    w = np.zeros((n, n)) if w is None else np.array(w, dtype=np.float64)
     decay = 1.0 / np.sqrt(1.0 + params.epsilon**2 / n)
     for x in patterns.astype(np.float64):
         outer = np.outer(x, x)
@@ -130,11 +184,15 @@ def ages_targets(params: PalimpsestParams) -> tuple[np.ndarray, np.ndarray]:
 
 def make_inputs(params: PalimpsestParams, weights: dict, rng: np.random.Generator) -> dict:
     ages, targets = ages_targets(params)
-    return {
+    out = {
         "cues": make_cues(weights["patterns"], targets, params.cue_noise, rng),
         "targets": targets,
         "ages": ages,
     }
+    if params.mid_cue_at is not None:  # drawn after the probes' cues, which it leaves alone
+        target = np.array([params.mid_cue_target])
+        out["mid_cue"] = make_cues(weights["patterns"], target, params.mid_cue_noise, rng)[0]
+    return out
 
 
 def adopt(weights: dict | None, inputs: dict | None) -> dict:
@@ -177,6 +235,8 @@ def validate(params: PalimpsestParams, weights: dict, inputs: dict) -> None:
     _check("weights", weights, "U", (n,), "(n_units,)")
     _check("inputs", inputs, "cues", (c, n), "(n_probes, n_units)", pm1=True)
     _check("inputs", inputs, "targets", (c,), "(n_probes,)")
+    if params.mid_cue_at is not None:
+        _check("inputs", inputs, "mid_cue", (n,), "(n_units,)", pm1=True)
     t = np.asarray(inputs["targets"])
     if not np.issubdtype(t.dtype, np.integer) or t.min() < 0 or t.max() >= ell:
         raise InputError(
@@ -203,7 +263,7 @@ def observe(result: Result, params: PalimpsestParams, weights: dict, inputs: dic
     m /= final.shape[-1]
     recalled = m >= RECALL_THRESHOLD
     n_ret = int(recalled.sum())
-    return {
+    out = {
         "overlap_vs_age": m,
         "recalled": recalled,
         "n_retrieved": n_ret,
@@ -211,20 +271,52 @@ def observe(result: Result, params: PalimpsestParams, weights: dict, inputs: dic
         "span": span_of(recalled),
         "final_overlap": float(m.mean()),
     }
+    if params.mid_cue_at is not None:
+        mid = np.asarray(result.observables["mid_cue_state"], dtype=np.float64)
+        xi = weights["patterns"][params.mid_cue_target].astype(np.float64)
+        out["mid_cue_overlap"] = float(mid @ xi / len(xi))
+        out["mid_cued_final_overlap"] = float(m[params.mid_cue_final_age])
+    return out
+
+
+def learn_with_mid_cue(params: PalimpsestParams, weights: dict, inputs: dict, seed: int):
+    """The couplings of a stream with a mid-stream cue, and the cue's completed state: the
+    stream up to ``mid_cue_at``, the T = 0 recall of the cue, that state learned as one
+    pattern, then the rest of the stream."""
+    patterns = np.asarray(weights["patterns"])
+    if not np.array_equal(np.asarray(weights["W"]), learn_stream(params, patterns)):
+        raise InputError(
+            "palimpsest-hopfield weights['W']: a mid-stream cue changes the couplings, so "
+            "they are learned from weights['patterns']; a given W cannot be used with "
+            f"mid_cue_at (got mid_cue_at = {params.mid_cue_at} and a W not learned from them)"
+        )
+    at = params.mid_cue_at
+    w = learn_stream(params, patterns[:at])
+    out = recall.asynchronous(
+        DenseFields(w), np.asarray(weights["U"], dtype=np.float64),
+        np.asarray(inputs["mid_cue"])[None], np.random.default_rng([seed, 1]), 0.0,
+        params.max_sweeps,
+    )  # fmt: skip
+    mid = out.states[-1][0]
+    return learn_stream(params, np.vstack([mid[None], patterns[at:]]), w), mid
 
 
 @realization("palimpsest-hopfield", "reference")
 def run_reference(params: PalimpsestParams, weights: dict, inputs: dict, seed: int, options=None):
-    """Asynchronous T = 0 recall of every probe from the learned couplings (numba kernel)."""
-    return recall_result(
-        "palimpsest-hopfield",
-        params,
-        weights,
-        inputs,
-        seed,
-        "async",
+    """Asynchronous T = 0 recall of every probe from the learned couplings (numba kernel);
+    with ``mid_cue_at``, the stream is learned again with the mid-stream cue's recall."""
+    if params.mid_cue_at is None:
+        return recall_result(
+            "palimpsest-hopfield", params, weights, inputs, seed, "async",
+            {"rule": params.rule, "kernel": "numba"},
+        )  # fmt: skip
+    w, mid = learn_with_mid_cue(params, weights, inputs, seed)
+    res = recall_result(
+        "palimpsest-hopfield", params, {**weights, "W": w}, inputs, seed, "async",
         {"rule": params.rule, "kernel": "numba"},
-    )
+    )  # fmt: skip
+    res.observables["mid_cue_state"] = mid
+    return res
 
 
 SPEC = register_model(
@@ -239,6 +331,9 @@ SPEC = register_model(
             "converged": "1",
             "stream_fidelity": "1",
             "learned_overlap": "1",
+            "mid_cue_state": "1",
+            "mid_cue_overlap": "1",
+            "mid_cued_final_overlap": "1",
         },
         params=PalimpsestParams,
         weights=weights,

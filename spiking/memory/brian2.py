@@ -67,10 +67,14 @@ bit (``tests/memory/test_memory_brian2.py`` states and checks it).
 .. rubric:: Protocol and decoding
 
 The stream, then ``cue_duration_s`` of cue and ``recall_duration_s`` of free recall, all
-multiples of ``window_s`` (itself a multiple of ``dt_s``). States are decoded from spike
-counts per window (+1 with at least ``min_spikes`` spikes) as in the Hopfield realization;
-the ``state`` trace has one row per window of the whole run (the stream included), shape
-(windows, n_probes, N), and the model's observables read its last row.
+multiples of ``window_s`` (itself a multiple of ``dt_s``). With ``mid_cue_at`` (recall while
+learning), the same cue-and-recall block is inserted into the stream after pattern
+``mid_cue_at`` for the mid-stream cue, on the one stream network, with learning on as
+everywhere; ``mid_cue_state`` is its decoded state in the block's last window.
+States are decoded from spike counts per window (+1 with at least ``min_spikes`` spikes)
+as in the Hopfield realization; the ``state`` trace has one row per window of the whole
+run (the stream included), shape (windows, n_probes, N), and the model's observables read
+its last row.
 ``params.max_sweeps`` does not apply (time is continuous).
 
 Extra observables: ``mean_rate_hz``; ``stream_fidelity`` (mean overlap of the decoded state
@@ -252,9 +256,22 @@ def _simulate(params, weights, inputs, seed, options):
         "theta": options.trace_threshold,
         "bound": rates["bound"] if math.isfinite(rates["bound"]) else 1e300,
     }
-    # the stream: one network
+    # the stream: one network (with the mid-stream cue and its free recall inserted)
     per = options.windows(options.present_s)
     drive = np.repeat(patterns, per, axis=0) * (g * options.stream_strength)
+    cue_w, rest_w = (
+        options.windows(options.cue_duration_s),
+        options.windows(options.recall_duration_s),
+    )
+    if params.mid_cue_at is not None:
+        at = params.mid_cue_at * per
+        mid_cue = np.asarray(inputs["mid_cue"], dtype=np.float64)[None]
+        drive = np.vstack([
+            drive[:at],
+            np.repeat(mid_cue, cue_w, axis=0) * (g * options.cue_strength),
+            np.zeros((rest_w, n)),
+            drive[at:],
+        ])  # fmt: skip
     net, neurons, syn, spikes, ns, (post, pre) = _stage(
         b2, "stream", 1, n, drive, namespace, options, clock
     )
@@ -262,6 +279,8 @@ def _simulate(params, weights, inputs, seed, options):
     neurons.lastspike = -rng.random(n) * options.tau_ref_s * b2.second
     syn.J = 0.0
     stream_end = len(patterns) * options.present_s
+    if params.mid_cue_at is not None:
+        stream_end += (cue_w + rest_w) * options.window_s
     net.run(stream_end * b2.second, namespace=ns, **run_report())
     j_stream = np.zeros((n, n))
     j_stream[post, pre] = np.asarray(syn.J[:])
@@ -271,11 +290,11 @@ def _simulate(params, weights, inputs, seed, options):
     last_end = np.asarray(neurons.lastspike[:] / b2.second) - stream_end
     j_end = np.asarray(syn.J[:])
 
+    mid_state = None
+    if params.mid_cue_at is not None:  # the last window of the mid-stream recall
+        mid_state = np.where(counts_s[at + cue_w + rest_w - 1] >= options.min_spikes, 1, -1)
+
     # the probes: the network forked into one copy per probe, learning on
-    cue_w, rest_w = (
-        options.windows(options.cue_duration_s),
-        options.windows(options.recall_duration_s),
-    )
     drive = np.vstack([
         np.repeat(cues.reshape(1, -1), cue_w, axis=0) * (g * options.cue_strength),
         np.zeros((rest_w, n * n_copies)),
@@ -306,13 +325,27 @@ def _simulate(params, weights, inputs, seed, options):
     times = np.concatenate([times_s, times_p])
     idx = np.concatenate([idx_s, idx_p])
     n_spikes = len(idx_s) * n_copies + len(idx_p)  # the stream counted once per copy
-    return state, times, idx, j_stream, n_spikes
+    return state, times, idx, j_stream, n_spikes, mid_state
 
 
-def stream_fidelity(state: np.ndarray, patterns: np.ndarray, per: int) -> float:
+def presentation_ends(params: PalimpsestParams, options: Brian2PalimpsestOptions) -> np.ndarray:
+    """Window index of the last window of each stream presentation (shifted by the
+    mid-stream cue and its recall after ``mid_cue_at``)."""
+    per = options.windows(options.present_s)
+    k = np.arange(params.n_stream)
+    ends = per * (k + 1) - 1
+    if params.mid_cue_at is not None:
+        inserted = options.windows(options.cue_duration_s) + options.windows(
+            options.recall_duration_s
+        )
+        ends = ends + np.where(k >= params.mid_cue_at, inserted, 0)
+    return ends
+
+
+def stream_fidelity(state: np.ndarray, patterns: np.ndarray, ends: np.ndarray) -> float:
     """Mean overlap of the decoded state (copy 0) with the presented pattern, last window of
-    each presentation."""
-    last = state[per - 1 : per * len(patterns) : per, 0].astype(np.float64)
+    each presentation (window indices ``ends``)."""
+    last = state[ends, 0].astype(np.float64)
     return float(np.mean(np.einsum("ln,ln->l", last, patterns) / patterns.shape[1]))
 
 
@@ -344,11 +377,12 @@ def run_brian2(
         options = Brian2PalimpsestOptions.create()
     t0 = time.perf_counter()
     with runtime_target(options.codegen_target):
-        state, times, idx, j_stream, n_spikes = _simulate(params, weights, inputs, seed, options)
+        state, times, idx, j_stream, n_spikes, mid_state = _simulate(
+            params, weights, inputs, seed, options
+        )
     run_time = time.perf_counter() - t0
     patterns = np.asarray(weights["patterns"])
     _, targets = ages_targets(params)
-    per = options.windows(options.present_s)
     conv = converged_cues(state)
     n_windows = state.shape[0]
     total = params.n_units * state.shape[1]
@@ -364,8 +398,9 @@ def run_brian2(
         observables={
             "converged": bool(conv.all()),
             "mean_rate_hz": float(n_spikes / (total * n_windows * options.window_s)),
-            "stream_fidelity": stream_fidelity(state, patterns, per),
+            "stream_fidelity": stream_fidelity(state, patterns, presentation_ends(params, options)),
             "learned_overlap": learned_overlap(j_stream, patterns[targets]),
+            **({} if mid_state is None else {"mid_cue_state": mid_state.astype(np.int8)}),
         },
         provenance={
             "rule": params.rule,
