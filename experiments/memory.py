@@ -1,14 +1,17 @@
-"""Continual learning and damage: the palimpsest span against the classical blackout, and the
-recall of a damaged Hebbian memory (clipped synapses, dilution).
+"""Continual learning and damage: the palimpsest span against the classical blackout, the
+recall of a damaged Hebbian memory (clipped synapses, dilution), and damage on one scale for
+every memory model and realization (``damage-hopfield``, ``damage-modern-hopfield``,
+``damage-ring``).
 
 Sources (values beside the measured ones in each summary and in ``docs/models/memory.rst``):
 Amit, Gutfreund & Sompolinsky (1985): alpha_c = 0.138 for the Hebbian network; Nadal,
 Toulouse, Changeux & Dehaene (1986), Mezard, Nadal & Toulouse (1986), Parisi (1986): a
 palimpsest keeps a stationary span of the most recent patterns (the issue quotes ~0.05 N;
 the papers' exact values were not found by the search tool, so none is asserted here);
-Sompolinsky (1986): clipped synapses (the issue quotes alpha_c ~ 0.1, not checked in the
-text); Derrida, Gardner & Zippelius (1987): P/K = 2/pi in the extremely diluted limit.
-Each experiment has a ``-quick`` variant.
+Hopfield (1982): clipping costs a factor 2/pi of the load at a fixed error rate, and the
+network is robust to element failure; Sompolinsky (1986): clipped synapses (the issue
+quotes alpha_c ~ 0.1, not found in any text); Derrida, Gardner & Zippelius (1987): P/K =
+2/pi in the extremely diluted limit. Each experiment has a ``-quick`` variant.
 """
 
 from __future__ import annotations
@@ -271,95 +274,153 @@ for _factory in (_span, _epsilon, _clipped, _diluted):
     register_experiment(_factory())
 
 
-# -- damage across realizations (hopfield, user-given damaged W) -------------------------
+# -- damage across models and realizations: one damage scale --------------------------
 
+#: every realization a memory model has; those not installed here (nengo-loihi outside its
+#: environment) are dropped by the sweep, which says so
 DAMAGE_REALIZATIONS = ("reference", "brian2", "nengo", "loihi-emulator")
+#: the damage scale: step 0 (undamaged, or 16 bits) to step 4 (most damaged), per kind;
+#: ``level`` for dilute / delete_neurons (a fraction) and noise (std / std(W)), ``bits`` for
+#: quantize (the Loihi emulator rounds to its own 8-bit weights on top)
+DAMAGE_SCALE = {
+    "dilute": [0.0, 0.25, 0.5, 0.75, 0.9],
+    "delete_neurons": [0.0, 0.1, 0.2, 0.3, 0.5],
+    "noise": [0.0, 0.5, 1.0, 2.0, 4.0],
+    "quantize": [16, 4, 3, 2, 1],
+}
+DAMAGE_UNITS = {
+    "dilute": "fraction of synapses deleted",
+    "delete_neurons": "fraction of neurons deleted",
+    "noise": "synaptic noise std / std(W)",
+    "quantize": "bits per weight (sign included)",
+}
 
 
-def _available(model: str, names) -> list[str]:
-    from neurotwin.registry import all_models
+def damage_point(point: dict) -> dict:
+    """Grid point (``damage``, ``step``) -> the model's ``damage`` and ``level`` or ``bits``."""
+    out = dict(point)
+    kind, step = out["damage"], int(out.pop("step"))
+    value = DAMAGE_SCALE[kind][step]
+    out["bits" if kind == "quantize" else "level"] = value
+    return out
 
-    reals = all_models()[model].realizations
-    return [r for r in names if r in reals and reals[r].why_unavailable() is None]
 
-
-def damage_realizations(quick: bool = False) -> xr.Dataset:
-    """Recall of ``hopfield`` with damaged weights on every installed realization.
-
-    The same Hebbian W (``n_patterns`` random patterns, N units), damaged by
-    ``rate_models/memory/damage.py`` (dilution by a fraction, or quantization to b bits),
-    handed to each realization as user weights with the same cues:
-    ``neurotwin.run("hopfield", realization, weights={"W": damaged, "patterns": ...})``.
-    Realizations that are not installed (nengo-loihi outside its environment) are skipped.
-    Returns ``final_overlap`` over (kind, level, realization, seed); ``level`` is the
-    deleted fraction for ``dilute`` and the bit count for ``quantize``.
-    """
-    import neurotwin
-    from neurotwin.rate_models.hopfield.hopfield import hebbian, make_cues, random_patterns
-    from neurotwin.rate_models.memory.damage import damage
-
-    n, p = (40, 3) if quick else (64, 5)
-    seeds = (0,) if quick else (0, 1, 2)
-    levels = {
-        "dilute": [0.0, 0.5, 0.9] if quick else [0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95],
-        "quantize": [1, 2, 8] if quick else [1, 2, 3, 4, 8],
+def damage_summary(ds: xr.Dataset, observables: tuple[str, ...]) -> dict:
+    out: dict = {
+        "scale": {k: DAMAGE_SCALE[k] for k in ds["damage"].values},
+        "n_seeds": int(ds.sizes["seed"]),
+        "[mean, sd over seeds] per step": {},
     }
-    reals = _available("hopfield", DAMAGE_REALIZATIONS)
-    rows = []
-    for kind, values in levels.items():
-        for level in values:
-            for seed in seeds:
-                rng = np.random.default_rng([seed, 20])
-                pats = random_patterns(p, n, rng)
-                w, _ = damage(hebbian(pats), kind, float(level) if kind == "dilute" else 0.0,
-                              int(level) if kind == "quantize" else 1, rng)  # fmt: skip
-                cues = make_cues(pats, np.arange(p), 0.1, rng)
-                for real in reals:
-                    r = neurotwin.run(
-                        "hopfield", real, seed=seed, n_units=n, n_patterns=p, n_cues=p,
-                        weights={"W": w, "patterns": pats},
-                        inputs={"cues": cues, "targets": np.arange(p)},
-                    )  # fmt: skip
-                    rows.append((kind, level, real, seed, r.observables["final_overlap"]))
-    ds = xr.Dataset()
-    for kind in levels:
-        sub = [r for r in rows if r[0] == kind]
-        arr = np.full((len(levels[kind]), len(reals), len(seeds)), np.nan)
-        for _, level, real, seed, v in sub:
-            arr[levels[kind].index(level), reals.index(real), seeds.index(seed)] = v
-        ds[kind] = xr.DataArray(
-            arr, dims=(f"{kind}_level", "realization", "seed"),
-            coords={f"{kind}_level": levels[kind], "realization": reals, "seed": list(seeds)},
-        )  # fmt: skip
-    ds.attrs.update(n_units=n, n_patterns=p, cue_noise=0.1)
-    return ds
+    reals = ds["realization"].values if "realization" in ds.dims else ["reference"]
+    for name in observables:
+        table = out["[mean, sd over seeds] per step"][name] = {}
+        for kind in ds["damage"].values:
+            for real in reals:
+                da = ds[name].sel(damage=kind)
+                if "realization" in ds.dims:
+                    da = da.sel(realization=real)
+                table[f"{kind}/{real}"] = [_mean_sd(da.sel(step=s)) for s in ds["step"].values]
+    return out
 
 
-def damage_realizations_figure(ds: xr.Dataset, path: Path) -> Path:
+def damage_figure(ds: xr.Dataset, path: Path, observable: str, ylabel: str, title: str) -> Path:
     from neurotwin.plotting import memory as plot
     from neurotwin.plotting import save
 
-    return save(plot.damage_realizations(ds), path)
+    fig = plot.damage_realizations(ds, observable, DAMAGE_SCALE, DAMAGE_UNITS, ylabel)
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    return save(fig, path)
 
 
-if __name__ == "__main__":
-    import argparse
-    import json
+def _hopfield_damage(quick: bool = False) -> Experiment:
+    n, p = (40, 3) if quick else (64, 5)
+    return Experiment(
+        name="damage-hopfield" + ("-quick" if quick else ""),
+        model="damaged-hopfield",
+        realizations=DAMAGE_REALIZATIONS,
+        grid={
+            "damage": ["dilute", "quantize"] if quick else list(DAMAGE_SCALE),
+            "step": [0, 2, 4] if quick else [0, 1, 2, 3, 4],
+        },
+        seeds=(0,) if quick else (0, 1, 2),
+        fixed={"n_units": n, "n_patterns": p, "cue_noise": 0.1},
+        observables=("final_overlap", "recall_fraction"),
+        point_params=damage_point,
+        figure=partial(
+            damage_figure, observable="final_overlap", ylabel="final overlap",
+            title=f"Damaged Hebbian memory on every realization (N = {n}, P = {p}, cue noise 0.1)",
+        ),
+        summary=partial(damage_summary, observables=("final_overlap", "recall_fraction")),
+        description="Recall (final overlap with the cued pattern, over the surviving units) of "
+        "a Hebbian memory against five kinds of damage on one scale, on the reference, Brian2, "
+        "Nengo and the Loihi emulator (where installed) with the same damaged W and cues.",
+        quick=None if quick else partial(_hopfield_damage, quick=True),
+    )  # fmt: skip
 
-    ap = argparse.ArgumentParser(description="hopfield recall vs damage, every realization")
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--out", type=Path, default=Path("results/memory-damage-realizations"))
-    a = ap.parse_args()
-    a.out.mkdir(parents=True, exist_ok=True)
-    data = damage_realizations(a.quick)
-    data.to_netcdf(a.out / "data.nc")
-    damage_realizations_figure(data, a.out / "damage-realizations.png")
-    summary = {
-        kind: {
-            str(real): [_r(v) for v in data[kind].sel(realization=real).mean("seed").values]
-            for real in data["realization"].values
-        }
-        for kind in ("dilute", "quantize")
-    }
-    (a.out / "summary.json").write_text(json.dumps(summary, indent=1))
-    print(json.dumps(summary, indent=1))
+
+def _modern_damage(quick: bool = False) -> Experiment:
+    n, p = (40, 3) if quick else (64, 8)
+    return Experiment(
+        name="damage-modern-hopfield" + ("-quick" if quick else ""),
+        model="damaged-modern-hopfield",
+        realizations=DAMAGE_REALIZATIONS,
+        grid={
+            "damage": ["dilute", "noise"] if quick else ["dilute", "delete_neurons", "noise"],
+            "step": [0, 2, 4] if quick else [0, 1, 2, 3, 4],
+        },
+        seeds=(0,) if quick else (0, 1, 2),
+        fixed={
+            "n_units": n, "n_patterns": p, "n_cues": p, "cue_noise": 0.1,
+            "interaction": "softmax",
+        },
+        observables=("final_overlap", "recall_fraction"),
+        point_params=damage_point,
+        figure=partial(
+            damage_figure, observable="final_overlap", ylabel="final overlap (stored pattern)",
+            title=f"Damaged modern Hopfield network on every realization (N = {n}, P = {p})",
+        ),
+        summary=partial(damage_summary, observables=("final_overlap", "recall_fraction")),
+        description="Recall of the modern Hopfield network (softmax over memories) whose "
+        "synapses, the stored patterns, are diluted, lose feature units or get noise; clip "
+        "and quantize leave its one-bit synapses unchanged and are not swept.",
+        quick=None if quick else partial(_modern_damage, quick=True),
+    )  # fmt: skip
+
+
+def _ring_damage(quick: bool = False) -> Experiment:
+    n = 32
+    obs = ("drift_rad", "cue_error_rad", "bump_strength", "bump_speed")
+    return Experiment(
+        name="damage-ring" + ("-quick" if quick else ""),
+        model="damaged-ring-attractor",
+        realizations=DAMAGE_REALIZATIONS,
+        grid={
+            "damage": ["dilute", "quantize"] if quick else list(DAMAGE_SCALE),
+            "step": [0, 2, 4] if quick else [0, 1, 2, 3, 4],
+        },
+        seeds=(0,) if quick else (0, 1, 2),
+        fixed={"n_units": n, "duration_s": 0.5, "gamma": 0.05},
+        observables=obs,
+        derived={"abs_drift_rad": abs_drift},
+        point_params=damage_point,
+        figure=partial(
+            damage_figure, observable="abs_drift_rad",
+            ylabel="|path-integration error| over the delay (rad)",
+            title=f"Damaged ring attractor on every realization (N = {n}, gamma = 0.05)",
+        ),
+        summary=partial(damage_summary, observables=("abs_drift_rad", "bump_strength")),
+        description="Bump stability and path integration of the ring attractor (constant "
+        "gamma: the bump should move at gamma / tau) against damage to W and W': the "
+        "displacement minus the predicted one, and the bump's strength.",
+        quick=None if quick else partial(_ring_damage, quick=True),
+    )  # fmt: skip
+
+
+def abs_drift(result) -> float:
+    """|drift_rad|: the displacement over the delay minus what gamma predicts (rad)."""
+    return abs(float(result.observables["drift_rad"]))
+
+
+for _factory in (_hopfield_damage, _modern_damage, _ring_damage):
+    register_experiment(_factory())

@@ -44,27 +44,35 @@ def overlap_vs_age(ages: np.ndarray, overlaps: dict[str, np.ndarray], ax: Any = 
     return fig
 
 
-def damage_realizations(ds: xr.Dataset):
-    """Final overlap vs dilution (left) and vs bits per weight (right), one line per
-    realization on each: reference, Brian2, Nengo, the Loihi emulator where installed."""
+def damage_realizations(
+    ds: xr.Dataset, observable: str, scale: dict[str, list], units: dict[str, str], ylabel: str
+):
+    """``observable`` (mean and SEM over seeds) against the damage, one panel per kind of
+    damage (x: its own ``scale``), one line per realization on each: reference, Brian2,
+    Nengo, the Loihi emulator where installed. The bits axis runs from many to few bits,
+    so every panel reads left to right from undamaged to most damaged."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for ax, kind, xlabel in (
-        (axes[0], "dilute", "fraction of synapses deleted"),
-        (axes[1], "quantize", "bits per weight (sign included)"),
-    ):
-        x = ds[f"{kind}_level"].values
-        for real in ds["realization"].values:
-            m, e = mean_sem(ds[kind].sel(realization=real))
-            ax.errorbar(x, m, yerr=e, marker="o", capsize=3, label=str(real))
-        ax.set_xlabel(xlabel)
+    kinds = [str(k) for k in ds["damage"].values]
+    fig, axes = plt.subplots(1, len(kinds), figsize=(4 * len(kinds), 3.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    steps = [int(s) for s in ds["step"].values]
+    reals = ds["realization"].values if "realization" in ds.dims else [None]
+    for ax, kind in zip(axes, kinds, strict=True):
+        x = np.array([scale[kind][s] for s in steps], dtype=float)
+        for real in reals:
+            da = ds[observable].sel(damage=kind)
+            if real is not None:
+                da = da.sel(realization=real)
+            m, e = mean_sem(da)
+            ax.errorbar(x, m, yerr=e, marker="o", capsize=3, label=str(real or "reference"))
+        if kind == "quantize":
+            ax.set_xscale("log", base=2)
+            ax.invert_xaxis()
+        ax.set_xlabel(units[kind])
+        ax.set_title(kind, fontsize=9)
         ax.grid(alpha=0.3)
-    axes[1].set_xscale("log", base=2)
-    axes[0].set_ylabel("final overlap")
+    axes[0].set_ylabel(ylabel)
     axes[0].legend(fontsize=8)
-    fig.suptitle(
-        f"Damaged Hopfield memory on every realization (N = {ds.attrs['n_units']}, "
-        f"P = {ds.attrs['n_patterns']}, cue noise {ds.attrs['cue_noise']})"
-    )
+    fig.tight_layout()
     return fig
