@@ -303,11 +303,14 @@ def test_rbm_score_every_changes_only_the_scored_epochs():
         np.testing.assert_array_equal(every[f"curve_{key}"][[0, 4, 8, 11]], some[f"curve_{key}"])
 
 
-def test_rbm_log_z_split_enumeration_both_ways():
-    """14 hidden units (enumerated as 2^12 low states shifted by the 2^2 high ones)
-    against summing the other way, over the 2^15 visible states: the same log Z."""
+@pytest.mark.parametrize("scale", [1.5, 60.0])
+def test_rbm_log_z_split_enumeration_both_ways(scale):
+    """14 hidden units (enumerated as 2^12 low states shifted by the 2^2 high ones, as
+    products of 1 + e^x; at weights of s.d. 60 the products overflow and are summed as
+    softplus terms) against summing the other way, over the 2^15 visible states."""
     rng = np.random.default_rng(8)
-    w, b, c = rng.normal(0, 1.5, (15, 14)), rng.normal(0, 1, 15), rng.normal(0, 1, 14)
+    w, b = rng.normal(0, scale, (15, 14)), rng.normal(0, scale, 15)
+    c = rng.normal(0, 1, 14)
     by_visible = logsumexp(-rbm.free_energy(exact.all_states(15), w, b, c))
     assert rbm.rbm_log_z(w, b, c) == pytest.approx(by_visible, rel=1e-12)
 
