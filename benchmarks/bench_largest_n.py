@@ -4,9 +4,11 @@
 Each run is ``neurotwin.run("hopfield", realization, n_units=N, n_cues=C,
 n_patterns=P, ...)`` at the realization's defaults otherwise, in a fresh subprocess
 that reports its peak resident memory (``getrusage`` ``ru_maxrss``). For
-``cpp_standalone`` the compiled binary (and the compiler) run as child processes while
-the Python process still holds its arrays, so the peak counted is Python's peak plus the
-largest child's (an upper bound of what was resident at once).
+``cpp_standalone`` the compiled binary runs as a child process while the Python process
+still holds its arrays, so the peak counted is Python's peak plus the binary's (an upper
+bound of what was resident at once; the binary is run once more on its own for its
+peak). The compiler's peak (the largest child's, printed) does not grow with N: the
+generated code does not hold the arrays, which the binary reads from files.
 
 The peaks are fitted (non-negative least squares) as ``fixed + per_neuron x neurons + per_synapse x
 synapses`` with neurons = C N and synapses = C N (N - 1) (the block-diagonal
@@ -16,7 +18,7 @@ within 1/N), with coefficients >= 0. The largest N per realization solves
 
 Run: ``python benchmarks/bench_largest_n.py [--sizes 200,400,800 --cues 10
 --patterns 5 --budget-gib 24 --realizations brian2-runtime,brian2-standalone,nengo]``
-(prints the command, the load and every measured point; a table at the end).
+(prints the command, the load and every measured point, memory in MiB; a table at the end).
 """
 
 from __future__ import annotations
@@ -38,23 +40,49 @@ REALIZATIONS = {
     "nengo": ("nengo", {}),
 }
 
+WRAP = r"""
+import os
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execv("./main", ["./main"])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss if status == 0 else -1)
+"""
+
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, subprocess, sys, tempfile, time
 import neurotwin
 real, kw = json.loads(sys.argv[1])
+WRAP = sys.argv[2]
+folder = None
+if kw.get("device") == "cpp_standalone":
+    folder = kw["build_dir"] = tempfile.mkdtemp(prefix="bench-largest-n-")
 t0 = time.perf_counter()
 r = neurotwin.run("hopfield", real, seed=0, **kw)
 wall = time.perf_counter() - t0
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"own": own, "children": children, "wall": wall}))
+binary = 0
+if folder is not None:
+    # the compiled binary once more, for its own peak, started by a small fresh process:
+    # Linux hands a process's peak on to what it execs (the forked copy counts), so the
+    # binary started from here would report this process's peak
+    binary = 1024 * int(subprocess.run(
+        [sys.executable, "-S", "-c", WRAP], cwd=folder, capture_output=True, text=True,
+        check=True,
+    ).stdout)
+    import shutil
+    shutil.rmtree(folder, ignore_errors=True)
+print(json.dumps({"own": own, "children": children, "binary": binary, "wall": wall}))
 """
 
 
 def measure(realization: str, options: dict, n: int, cues: int, patterns: int) -> dict:
     kw = {"n_units": n, "n_cues": cues, "n_patterns": patterns, **options}
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps([realization, kw])],
+        [sys.executable, "-c", CHILD, json.dumps([realization, kw]), WRAP],
         capture_output=True,
         text=True,
         check=False,
@@ -63,8 +91,10 @@ def measure(realization: str, options: dict, n: int, cues: int, patterns: int) -
         tail = (out.stderr.strip().splitlines() or ["?"])[-1]
         raise RuntimeError(f"{realization} {kw}: exit {out.returncode}: {tail}")
     row = json.loads(out.stdout.strip().splitlines()[-1])
-    standalone = options.get("device") == "cpp_standalone"
-    row["peak"] = row["own"] + (row["children"] if standalone else 0)
+    if row["binary"] < 0:
+        raise RuntimeError(f"{realization} {kw}: the compiled binary failed on its re-run")
+    # standalone: the binary runs while the Python process holds its arrays
+    row["peak"] = row["own"] + row["binary"]
     return row
 
 
@@ -103,7 +133,10 @@ def main(argv: list[str] | None = None) -> None:
     command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
     print(f"# {command}")
     print(f"# load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print(f"{'realization':<18} {'N':>6} {'neurons':>8} {'synapses':>11} {'peak MiB':>9} {'s':>6}")
+    print(
+        f"{'realization':<18} {'N':>6} {'neurons':>8} {'synapses':>11} {'peak MiB':>9} "
+        f"{'python':>7} {'binary':>7} {'child':>7} {'s':>6}"
+    )
     table = []
     for label in args.realizations.split(","):
         realization, options = REALIZATIONS[label]
@@ -113,8 +146,9 @@ def main(argv: list[str] | None = None) -> None:
             neurons, synapses = args.cues * n, args.cues * n * (n - 1)
             rows.append((neurons, synapses, row["peak"]))
             print(
-                f"{label:<18} {n:6d} {neurons:8d} {synapses:11d} "
-                f"{row['peak'] / 2**20:9.1f} {row['wall']:6.1f}",
+                f"{label:<18} {n:6d} {neurons:8d} {synapses:11d} {row['peak'] / 2**20:9.1f} "
+                f"{row['own'] / 2**20:7.1f} {row['binary'] / 2**20:7.1f} "
+                f"{row['children'] / 2**20:7.1f} {row['wall']:6.1f}",
                 flush=True,
             )
         neurons, synapses, peak = (np.array(c) for c in zip(*rows, strict=True))
