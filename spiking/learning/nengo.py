@@ -390,6 +390,20 @@ class NengoPesOptions(Params):
         description="clip the voltage at 0 (nengo.LIF's min_voltage); False gives the "
         "network NIR can express (neurotwin export)",
     )
+    image_delay_steps: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="the images reach the population this many time steps late (a "
+        "control: the chip's input latency, reproduced off the chip)",
+    )
+    label_delay_steps: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="the labels and the learning gate reach the error node this many time "
+        "steps late (a control: lines the label up with a readout that answers late)",
+    )
 
 
 def pes_check_steps(params: PesParams, weights: dict, inputs: dict, seed: int, options) -> None:
@@ -397,13 +411,21 @@ def pes_check_steps(params: PesParams, weights: dict, inputs: dict, seed: int, o
     model parameter (``present_s``, which the rate reference integrates over) and an
     option (``dt_s``), so it is checked here, before any simulation, and not on either
     class alone."""
-    dt = (options or NengoPesOptions()).dt_s
+    opts = options or NengoPesOptions()
+    dt = opts.dt_s
     steps = params.present_s / dt
     if abs(steps - round(steps)) > 1e-9 * steps:
         raise ParamError(
             f"PesParams.present_s: must be an integer multiple of dt_s = {dt} "
             f"(got {params.present_s})"
         )
+    # a shift of a whole presentation would pair each image with another image's label
+    for name in ("image_delay_steps", "label_delay_steps"):
+        if getattr(opts, name) >= round(steps):
+            raise ParamError(
+                f"{type(opts).__name__}.{name}: must be less than the {round(steps)} steps of "
+                f"one presentation (present_s / dt_s; got {getattr(opts, name)})"
+            )
 
 
 def pes_schedule(params: PesParams, inputs: dict) -> tuple:
@@ -419,6 +441,21 @@ def pes_schedule(params: PesParams, inputs: dict) -> tuple:
         targets += [onehot[order], np.zeros((len(x_te), N_CLASSES))]
         gate += [np.ones(len(order)), np.zeros(len(x_te))]
     return np.vstack(images), np.vstack(targets), np.concatenate(gate)
+
+
+def presented(rows: np.ndarray, present_s: float, dt_s: float, delay_steps: int):
+    """The output function of a Node that shows ``rows[k]`` during presentation k, as
+    ``nengo.processes.PresentInput`` does, ``delay_steps`` time steps late (zeros before
+    the first row arrives). Nengo calls it at t = dt, 2 dt, ...: step index
+    ``round(t / dt) - 1``."""
+    steps = int(round(present_s / dt_s))
+    zeros = np.zeros(rows.shape[1])
+
+    def output(t: float) -> np.ndarray:
+        k = int(round(t / dt_s)) - 1 - delay_steps
+        return rows[k // steps] if 0 <= k < len(rows) * steps else zeros
+
+    return output
 
 
 #: label of the PES population (the chip report's resource group and learned connection)
@@ -438,15 +475,23 @@ def pes_network(
     (decoders on activities: the same as a learned neuron-to-node transform in float
     Nengo, and the form nengo-loihi can learn on chip); the error node passes
     ``readout - label`` while training images are shown and 0 while test images are
-    (:func:`pes_schedule`).
+    (:func:`pes_schedule`). The options ``image_delay_steps`` and ``label_delay_steps``
+    (default 0) present the images, or the labels with the gate, that many steps late:
+    the controls of the chip's I/O latency (``docs/models/learning.rst``).
     """
     images, targets, gate = pes_schedule(params, inputs)
     n = params.n_neurons
     with nengo.Network(seed=seed) as net:
-        stim = nengo.Node(nengo.processes.PresentInput(images, params.present_s))
+        stim = nengo.Node(
+            presented(images, params.present_s, opts.dt_s, opts.image_delay_steps),
+            size_out=N_PIXELS,
+        )
         # targets with the gate as the last entry: the error node multiplies by it
         labels = np.hstack([targets, gate[:, None]])
-        target = nengo.Node(nengo.processes.PresentInput(labels, params.present_s))
+        target = nengo.Node(
+            presented(labels, params.present_s, opts.dt_s, opts.label_delay_steps),
+            size_out=N_CLASSES + 1,
+        )
         w_in = np.asarray(weights["w_in"], float)
         gain = np.linalg.norm(w_in, axis=1)
         pop = nengo.Ensemble(

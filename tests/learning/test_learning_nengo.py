@@ -150,3 +150,81 @@ def test_bad_options_exact_text():
     assert str(info.value) == (
         "NengoLearningOptions.post_average_from: must be a finite number >= 0 and < 1 (got 1.0)"
     )
+
+
+# -- PES readout: the I/O-latency control -----------------------------------------------
+
+
+def test_pes_delay_options_validated():
+    """The controls' shifts are options of both PES realizations, each shorter than one
+    presentation (a whole one would pair every image with another image's label)."""
+    from neurotwin.spiking.learning.loihi import LoihiPesOptions
+    from neurotwin.spiking.learning.nengo import NengoPesOptions
+
+    for cls in (NengoPesOptions, LoihiPesOptions):
+        assert cls().image_delay_steps == 0 and cls().label_delay_steps == 0
+    with pytest.raises(ParamError) as info:
+        NengoPesOptions.create(None, label_delay_steps=-1)
+    assert str(info.value).startswith("NengoPesOptions.label_delay_steps: ")
+    kw = {"n_neurons": 10, "subsample": 0.05, "present_s": 0.01}
+    with pytest.raises(ParamError) as info:
+        neurotwin.run("pes-readout", "nengo", label_delay_steps=10, **kw)
+    assert str(info.value) == (
+        "NengoPesOptions.label_delay_steps: must be less than the 10 steps of one "
+        "presentation (present_s / dt_s; got 10)"
+    )
+
+
+def test_pes_label_shift_below_the_learn_epoch_is_invisible_on_the_emulator():
+    """The control on the emulator (nengo-loihi; skipped without it, run it in the
+    [loihi] environment): nengo-loihi applies PES only every ``learn_epoch`` = 4 steps,
+    with the error of that step (``nengo_loihi/emulator/interface.py``,
+    ``if t % synapse.learn_epoch == 0``). With 20-step presentations (a multiple of 4) a
+    label shifted by 1-3 steps changes no sampled error, so the chip learns exactly the
+    same weights; a shift of 4 moves the first sample of each image to the previous
+    label and changes them. So the 2-step I/O latency cannot be compensated by shifting
+    the label on the chip (the gap measured in docs/models/learning.rst)."""
+    from neurotwin.registry import get_realization
+
+    real = get_realization("pes-readout", "loihi-emulator")
+    if not real.available():
+        pytest.skip(real.why_unavailable())
+    kw = {"n_neurons": 50, "subsample": 0.1, "present_s": 0.02, "seed": 3}
+    runs = {
+        d: neurotwin.run("pes-readout", "loihi-emulator", label_delay_steps=d, **kw)
+        for d in (0, 2, 4)
+    }
+    weights = {d: r.provenance["chip"]["weights"] for d, r in runs.items()}
+    assert weights[0]["learning"]["learn_epoch_steps"] == 4
+    assert weights[2]["range"] == weights[0]["range"]
+    assert weights[2]["levels"] == weights[0]["levels"]
+    assert weights[4]["range"] != weights[0]["range"]
+
+
+@pytest.mark.slow
+def test_pes_label_shift_by_one_learn_epoch_closes_most_of_the_emulator_gap(seed_base):
+    """The control in the other direction (nengo-loihi; skipped without it). Measured,
+    100 neurons, 30 % of the digits, one epoch, seeds 0-3 (mean, 95 % t-interval):
+    float Nengo 0.789 [0.748, 0.830], emulator 0.711 [0.612, 0.810] (gap 0.078
+    [0.020, 0.136]); float Nengo with the images 2 steps late 0.715 (the first
+    direction: the loss reproduced), and with the labels also 2 steps late 0.774 (loss
+    0.015 [-0.009, 0.038]). On the emulator a label shift of 1-3 steps is a no-op (the
+    fast test above); shifted by one learn epoch (4 steps) it scores 0.796
+    [0.768, 0.824], +0.085 [0.002, 0.168] over no shift (+0.141, +0.044, +0.037,
+    +0.119), and the gap to float Nengo with the same shift is 0.028 [-0.015, 0.070].
+    Asserted on two seeds of the run's base: the shifted emulator scores higher on
+    average."""
+    from neurotwin.registry import get_realization
+
+    real = get_realization("pes-readout", "loihi-emulator")
+    if not real.available():
+        pytest.skip(real.why_unavailable())
+    kw = {"n_neurons": 100, "subsample": 0.3}
+    gain = [
+        neurotwin.run(
+            "pes-readout", "loihi-emulator", seed=s, label_delay_steps=4, **kw
+        ).observables["test_accuracy"]
+        - neurotwin.run("pes-readout", "loihi-emulator", seed=s, **kw).observables["test_accuracy"]
+        for s in (seed_base, seed_base + 1)
+    ]
+    assert np.mean(gain) > 0, gain
