@@ -61,8 +61,11 @@ def recall_while_learning(ds: xr.Dataset):
             (off["cued_final"], "final recall, without the cue"),
         )):  # fmt: skip
             m, e = mean_sem(da)
-            axes[0].errorbar(x, m, yerr=e, marker="o", capsize=3, color=f"C{k}",
-                             linestyle=ls, label=label + tag)  # fmt: skip
+            # the completed state hollow and larger: the final recall with the cue often
+            # lies exactly on it
+            axes[0].errorbar(x, m, yerr=e, marker="o", capsize=3, color=f"C{k}", linestyle=ls,
+                             label=label + tag, ms=9 if k == 0 else 5,
+                             mfc="none" if k == 0 else None)  # fmt: skip
         for k, (da, label) in enumerate(((on, "with the cue"), (off, "without"))):
             m, e = mean_sem(da["n_retrieved"])
             axes[1].errorbar(x, m, yerr=e, marker="o", capsize=3, color=f"C{k + 3}",
