@@ -7,8 +7,9 @@ that reports its peak resident memory (``getrusage`` ``ru_maxrss``). For
 ``cpp_standalone`` the compiled binary runs as a child process while the Python process
 still holds its arrays, so the peak counted is Python's peak plus the binary's (an upper
 bound of what was resident at once; the binary is run once more on its own for its
-peak). The compiler's peak (the largest child's, printed) does not grow with N: the
-generated code does not hold the arrays, which the binary reads from files.
+peak). The compiler's peak does not grow with N (the generated code does not hold the
+arrays, which the binary reads from files) and is not counted; nor can it be read here
+(it reports at least the peak of the Python process that started it).
 
 The peaks are fitted (non-negative least squares) as ``fixed + per_neuron x neurons + per_synapse x
 synapses`` with neurons = C N and synapses = C N (N - 1) (the block-diagonal
@@ -63,7 +64,6 @@ t0 = time.perf_counter()
 r = neurotwin.run("hopfield", real, seed=0, **kw)
 wall = time.perf_counter() - t0
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 binary = 0
 if folder is not None:
     # the compiled binary once more, for its own peak, started by a small fresh process:
@@ -75,7 +75,7 @@ if folder is not None:
     ).stdout)
     import shutil
     shutil.rmtree(folder, ignore_errors=True)
-print(json.dumps({"own": own, "children": children, "binary": binary, "wall": wall}))
+print(json.dumps({"own": own, "binary": binary, "wall": wall}))
 """
 
 
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(
         f"{'realization':<18} {'N':>6} {'neurons':>8} {'synapses':>11} {'peak MiB':>9} "
-        f"{'python':>7} {'binary':>7} {'child':>7} {'s':>6}"
+        f"{'python':>7} {'binary':>7} {'s':>6}"
     )
     table = []
     for label in args.realizations.split(","):
@@ -147,8 +147,7 @@ def main(argv: list[str] | None = None) -> None:
             rows.append((neurons, synapses, row["peak"]))
             print(
                 f"{label:<18} {n:6d} {neurons:8d} {synapses:11d} {row['peak'] / 2**20:9.1f} "
-                f"{row['own'] / 2**20:7.1f} {row['binary'] / 2**20:7.1f} "
-                f"{row['children'] / 2**20:7.1f} {row['wall']:6.1f}",
+                f"{row['own'] / 2**20:7.1f} {row['binary'] / 2**20:7.1f} {row['wall']:6.1f}",
                 flush=True,
             )
         neurons, synapses, peak = (np.array(c) for c in zip(*rows, strict=True))
