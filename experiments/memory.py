@@ -333,87 +333,82 @@ def damage_figure(ds: xr.Dataset, path: Path, observable: str, ylabel: str, titl
     return save(fig, path)
 
 
-def _hopfield_damage(quick: bool = False) -> Experiment:
-    n, p = (40, 3) if quick else (64, 5)
+def _damage_experiment(
+    name: str, model: str, quick: bool, factory, kinds: list[str], quick_kinds: list[str],
+    fixed: dict, observables: tuple[str, ...], plot: tuple[str, str, str], description: str,
+    derived: dict | None = None,
+) -> Experiment:  # fmt: skip
+    """One damage sweep: ``kinds`` x steps 0-4 (quick: ``quick_kinds`` x steps 0, 2, 4, one
+    seed) on every realization; ``plot`` = (observable, y label, title)."""
+    observable, ylabel, title = plot
+    # the summary: the figure's observable first, then every kept one
+    summarized = (observable, *[o for o in observables if o != observable])
     return Experiment(
-        name="damage-hopfield" + ("-quick" if quick else ""),
-        model="damaged-hopfield",
+        name=name + ("-quick" if quick else ""),
+        model=model,
         realizations=DAMAGE_REALIZATIONS,
         grid={
-            "damage": ["dilute", "quantize"] if quick else list(DAMAGE_SCALE),
+            "damage": quick_kinds if quick else kinds,
             "step": [0, 2, 4] if quick else [0, 1, 2, 3, 4],
         },
         seeds=(0,) if quick else (0, 1, 2),
-        fixed={"n_units": n, "n_patterns": p, "cue_noise": 0.1},
-        observables=("final_overlap", "recall_fraction"),
+        fixed=fixed,
+        observables=observables,
+        derived=dict(derived or {}),
         point_params=damage_point,
-        figure=partial(
-            damage_figure, observable="final_overlap", ylabel="final overlap",
-            title=f"Damaged Hebbian memory on every realization (N = {n}, P = {p}, cue noise 0.1)",
-        ),
-        summary=partial(damage_summary, observables=("final_overlap", "recall_fraction")),
-        description="Recall (final overlap with the cued pattern, over the surviving units) of "
-        "a Hebbian memory against five kinds of damage on one scale, on the reference, Brian2, "
-        "Nengo and the Loihi emulator (where installed) with the same damaged W and cues.",
-        quick=None if quick else partial(_hopfield_damage, quick=True),
+        figure=partial(damage_figure, observable=observable, ylabel=ylabel, title=title),
+        summary=partial(damage_summary, observables=summarized),
+        description=description,
+        quick=None if quick else partial(factory, quick=True),
+    )
+
+
+def _hopfield_damage(quick: bool = False) -> Experiment:
+    n, p = (40, 3) if quick else (64, 5)
+    return _damage_experiment(
+        "damage-hopfield", "damaged-hopfield", quick, _hopfield_damage,
+        list(DAMAGE_SCALE), ["dilute", "quantize"],
+        {"n_units": n, "n_patterns": p, "cue_noise": 0.1},
+        ("final_overlap", "recall_fraction"),
+        ("final_overlap", "final overlap",
+         f"Damaged Hebbian memory on every realization (N = {n}, P = {p}, cue noise 0.1)"),
+        "Recall (final overlap with the cued pattern, over the surviving units) of a Hebbian "
+        "memory against five kinds of damage on one scale, on the reference, Brian2, Nengo "
+        "and the Loihi emulator (where installed) with the same damaged W and cues.",
     )  # fmt: skip
 
 
 def _modern_damage(quick: bool = False) -> Experiment:
     n, p = (40, 3) if quick else (64, 8)
-    return Experiment(
-        name="damage-modern-hopfield" + ("-quick" if quick else ""),
-        model="damaged-modern-hopfield",
-        realizations=DAMAGE_REALIZATIONS,
-        grid={
-            "damage": ["dilute", "noise"] if quick else ["dilute", "delete_neurons", "noise"],
-            "step": [0, 2, 4] if quick else [0, 1, 2, 3, 4],
-        },
-        seeds=(0,) if quick else (0, 1, 2),
-        fixed={
-            "n_units": n, "n_patterns": p, "n_cues": p, "cue_noise": 0.1,
-            "interaction": "softmax",
-        },
-        observables=("final_overlap", "recall_fraction"),
-        point_params=damage_point,
-        figure=partial(
-            damage_figure, observable="final_overlap", ylabel="final overlap (stored pattern)",
-            title=f"Damaged modern Hopfield network on every realization (N = {n}, P = {p})",
-        ),
-        summary=partial(damage_summary, observables=("final_overlap", "recall_fraction")),
-        description="Recall of the modern Hopfield network (softmax over memories) whose "
-        "synapses, the stored patterns, are diluted, lose feature units or get noise; clip "
-        "and quantize leave its one-bit synapses unchanged and are not swept.",
-        quick=None if quick else partial(_modern_damage, quick=True),
+    return _damage_experiment(
+        "damage-modern-hopfield", "damaged-modern-hopfield", quick, _modern_damage,
+        ["dilute", "delete_neurons", "noise"], ["dilute", "noise"],
+        {"n_units": n, "n_patterns": p, "n_cues": p, "cue_noise": 0.1,
+         "interaction": "softmax"},
+        ("final_overlap", "recall_fraction", "retrieval_error"),
+        # the sign of the state: the reference's state is real-valued (a softmax mixture of
+        # the damaged patterns, overlap above 1 with noise), the circuits' is +-1
+        ("retrieval_error", "wrong bits (sign of the state vs stored pattern)",
+         f"Damaged modern Hopfield network on every realization (N = {n}, P = {p})"),
+        "Recall of the modern Hopfield network (softmax over memories) whose synapses, the "
+        "stored patterns, are diluted, lose feature units or get noise; clip and quantize "
+        "leave its one-bit synapses unchanged and are not swept.",
     )  # fmt: skip
 
 
 def _ring_damage(quick: bool = False) -> Experiment:
     n = 32
-    obs = ("drift_rad", "cue_error_rad", "bump_strength", "bump_speed")
-    return Experiment(
-        name="damage-ring" + ("-quick" if quick else ""),
-        model="damaged-ring-attractor",
-        realizations=DAMAGE_REALIZATIONS,
-        grid={
-            "damage": ["dilute", "quantize"] if quick else list(DAMAGE_SCALE),
-            "step": [0, 2, 4] if quick else [0, 1, 2, 3, 4],
-        },
-        seeds=(0,) if quick else (0, 1, 2),
-        fixed={"n_units": n, "duration_s": 0.5, "gamma": 0.05},
-        observables=obs,
+    return _damage_experiment(
+        "damage-ring", "damaged-ring-attractor", quick, _ring_damage,
+        list(DAMAGE_SCALE), ["dilute", "quantize"],
+        {"n_units": n, "duration_s": 0.5, "gamma": 0.05},
+        ("drift_rad", "cue_error_rad", "bump_strength", "bump_speed"),
+        ("abs_drift_rad", "|path-integration error| over the delay (rad)",
+         f"Damaged ring attractor on every realization (N = {n}, gamma = 0.05)"),
+        "Bump stability and path integration of the ring attractor (constant gamma: the "
+        "bump should move at gamma / tau) against damage to W and W': the displacement "
+        "minus the predicted one, and the bump's strength.",
         derived={"abs_drift_rad": abs_drift},
-        point_params=damage_point,
-        figure=partial(
-            damage_figure, observable="abs_drift_rad",
-            ylabel="|path-integration error| over the delay (rad)",
-            title=f"Damaged ring attractor on every realization (N = {n}, gamma = 0.05)",
-        ),
-        summary=partial(damage_summary, observables=("abs_drift_rad", "bump_strength")),
-        description="Bump stability and path integration of the ring attractor (constant "
-        "gamma: the bump should move at gamma / tau) against damage to W and W': the "
-        "displacement minus the predicted one, and the bump's strength.",
-        quick=None if quick else partial(_ring_damage, quick=True),
     )  # fmt: skip
 
 
