@@ -5,8 +5,9 @@ All in one process, on experiments defined here (``hopfield`` reference, synchro
 updates, one point per seed):
 
 1. **long points** (``--long-points`` points of ``--long-units`` units, ``--long-cues``
-   cues: about 1 s each on the 2-core development machine): ``run_sweep(workers=1)``
-   and ``run_sweep(workers=2)``, each a fresh local cluster and output folder. Reported:
+   cues, on ``--long-realization``: about 1 s each on the 2-core development machine):
+   ``run_sweep(workers=1)`` and ``run_sweep(workers=2)``, each a fresh local cluster and
+   output folder. Reported:
    wall seconds with the cluster's start and without it (from the summary's
    ``cluster_start_s``), the ratio 1 worker / 2 workers (issue 16's goal: >= 1.8), and
    the BLAS threads the points saw (a derived value read by threadpoolctl inside each
@@ -24,8 +25,11 @@ updates, one point per seed):
 Speed is reported as ratios between runs in this process, never asserted. The load
 average before and after is printed: on a shared machine the ratios mean little.
 
-Run: ``python benchmarks/bench_sweep_scaling.py [--long-points 16 --long-units 2000
---long-cues 700 --tiny-points 100 --tiny-units 400 --tiny-cues 100]``
+Run: ``python benchmarks/bench_sweep_scaling.py [--long-realization brian2 --long-points 16
+--long-units 200 --long-cues 40 --tiny-points 100 --tiny-units 1000 --tiny-cues 300]``.
+The long points default to Brian2's runtime target (single-threaded, about 1 s each):
+a reference point of that size is a BLAS product that one worker already runs on both
+cores, so two workers cannot be faster there (``--long-realization reference`` shows it).
 """
 
 from __future__ import annotations
@@ -53,21 +57,20 @@ def blas_threads(result) -> float:
 
 
 def experiment(
-    name: str, n_points: int, n_units: int, n_cues: int, probe: bool
+    name: str, n_points: int, n_units: int, n_cues: int, probe: bool, realization: str
 ) -> sweep.Experiment:
     """``n_points`` seeds of one setting; ``probe``: keep :func:`blas_threads` too (a few
     ms per point, so not on the tiny points timed against the loop)."""
+    fixed = {"n_units": n_units, "n_patterns": max(1, n_units // 20), "n_cues": n_cues}
+    if realization == "reference":
+        fixed["update"] = "sync"
     return sweep.Experiment(
         name=name,
         model="hopfield",
+        realizations=(realization,),
         grid={"cue_noise": [0.1]},
         seeds=tuple(range(n_points)),
-        fixed={
-            "update": "sync",
-            "n_units": n_units,
-            "n_patterns": max(1, n_units // 20),
-            "n_cues": n_cues,
-        },
+        fixed=fixed,
         observables=KEPT,
         derived={"blas_threads": blas_threads} if probe else {},
     )
@@ -87,12 +90,15 @@ def timed_sweep(exp: sweep.Experiment, **kw) -> tuple[float, dict, list[float]]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # long points: Brian2 (runtime, single-threaded) by default, since a BLAS-bound
+    # reference point already uses both cores on one worker and cannot gain from two
+    ap.add_argument("--long-realization", choices=("brian2", "reference"), default="brian2")
     ap.add_argument("--long-points", type=int, default=16)
-    ap.add_argument("--long-units", type=int, default=2000)
-    ap.add_argument("--long-cues", type=int, default=700)
+    ap.add_argument("--long-units", type=int, default=200)
+    ap.add_argument("--long-cues", type=int, default=40)
     ap.add_argument("--tiny-points", type=int, default=100)
-    ap.add_argument("--tiny-units", type=int, default=400)
-    ap.add_argument("--tiny-cues", type=int, default=100)
+    ap.add_argument("--tiny-units", type=int, default=1000)
+    ap.add_argument("--tiny-cues", type=int, default=300)
     args = ap.parse_args(argv)
     load0 = os.getloadavg()
     try:
@@ -104,7 +110,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# {cores} cores; load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
 
     tiny = experiment(
-        "bench-scaling-tiny", args.tiny_points, args.tiny_units, args.tiny_cues, probe=False
+        "bench-scaling-tiny",
+        args.tiny_points,
+        args.tiny_units,
+        args.tiny_cues,
+        probe=False,
+        realization="reference",
     )
     fixed = tiny.fixed
     neurotwin.run("hopfield", "reference", seed=0, cue_noise=0.1, **fixed)  # warm: imports
@@ -118,7 +129,12 @@ def main(argv: list[str] | None = None) -> None:
     t_two, s_two, th_two = timed_sweep(tiny, workers=2)
 
     long = experiment(
-        "bench-scaling-long", args.long_points, args.long_units, args.long_cues, probe=True
+        "bench-scaling-long",
+        args.long_points,
+        args.long_units,
+        args.long_cues,
+        probe=True,
+        realization=args.long_realization,
     )
     t_1, s_1, th_1 = timed_sweep(long, workers=1)
     t_2, s_2, th_2 = timed_sweep(long, workers=2)
@@ -144,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
 
     print()
     print(
-        f"long: {args.long_points} points, hopfield reference sync, n_units {args.long_units}, "
+        f"long: {args.long_points} points, hopfield {args.long_realization}, "
+        f"n_units {args.long_units}, "
         f"{args.long_cues} cues, ~{s_1['sum_point_time_s'] / args.long_points:.2f} s per point "
         f"on 1 worker"
     )
