@@ -84,21 +84,36 @@ def test_agreement_near_capacity(offset, seed_base):
     assert b2.observables["recall_fraction"] >= recall - tol
 
 
-def test_temperature_matches_glauber_roughly(seed_base):
-    """T = 0.5: the membrane noise (0.8 T in field units) mimics Glauber dynamics.
+@pytest.mark.parametrize("offset", [0, 1])
+def test_membrane_noise_vs_glauber_temperature(offset, seed_base):
+    """Membrane noise (0.8 T in field units) against the reference's Glauber dynamics
+    (N = 200, P = 10, 20 % cue noise, 10 cues; median final overlap over the cues).
 
-    Measured at seed 1 (N = 200, P = 10, 10 cues): median final overlap 0.935 for
-    Brian2 vs 0.925 for the reference. The median, because at T = 0.5 single cues
-    of the reference escape their pattern within its 100 sweeps (e.g. seed 4),
-    which is about run length, not about the noise level. Tolerance 0.05 (the model's
-    declared final_overlap tolerance).
+    What holds: at T = 0.4 the two agree within the model's declared final_overlap
+    tolerance (0.05); at T = 0.5 the noise still does something (Brian2's median
+    below 0.99) and Brian2 retrieves at least as well as Glauber (not worse by more
+    than 0.05) and keeps its median above 0.8.
+
+    What does not hold: "membrane noise mimics Glauber at T = 0.5". At T = 0.5 the
+    reference loses single cues within its 100 sweeps on some seeds and Brian2 does not.
+    Measured over 32 seeds (0-15, 1000-1007, 7777-7778, 4242-4243, 2000-2003):
+    T = 0.3: Brian2 - reference median -0.005 to +0.025; T = 0.4: -0.005 to +0.035
+    (Brian2 0.965-0.990, reference 0.940-0.990); T = 0.5: -0.020 to +0.610, above
+    0.05 on 11 of 32 seeds (Brian2 0.865-0.955, reference 0.270-0.955, e.g. seed 10:
+    0.890 vs 0.280; seed 1005: 0.865 vs 0.270). See docs/models/hopfield.rst.
     """
-    b2 = neurotwin.run("hopfield", "brian2", seed=seed_base + 1, temperature=0.5)
-    ref = neurotwin.run("hopfield", "reference", seed=seed_base + 1, temperature=0.5)
-    med_b2 = np.median(b2.observables["final_overlaps"])
-    med_ref = np.median(ref.observables["final_overlaps"])
-    assert med_b2 < 0.99  # the noise does something
-    assert abs(med_b2 - med_ref) <= declared_tolerance("hopfield", "final_overlap").bound(med_ref)
+    seed = seed_base + offset
+    tol = declared_tolerance("hopfield", "final_overlap")
+    med = {}
+    for temperature in (0.4, 0.5):
+        for realization in ("brian2", "reference"):
+            run = neurotwin.run("hopfield", realization, seed=seed, temperature=temperature)
+            med[realization, temperature] = np.median(run.observables["final_overlaps"])
+    low_b2, low_ref = med["brian2", 0.4], med["reference", 0.4]
+    assert abs(low_b2 - low_ref) <= tol.bound(low_ref), med
+    b2, ref = med["brian2", 0.5], med["reference", 0.5]
+    assert 0.8 < b2 < 0.99, med  # retrieves, and the noise does something
+    assert b2 >= ref - tol.bound(ref), med
 
 
 def test_determinism(seed):

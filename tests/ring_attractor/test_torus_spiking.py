@@ -37,24 +37,60 @@ needs_brian2 = pytest.mark.skipif(
 )
 
 
+def _two_strongest_modes(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The strongest wave vector of ``frame`` (integer, signed), the strongest one not
+    parallel to it, and the second's power over the first's."""
+    n = frame.shape[0]
+    power = np.abs(np.fft.fft2(frame - frame.mean())) ** 2
+    power[0, 0] = 0.0
+    order = np.argsort(power.ravel())[::-1]
+    k1 = (np.array(np.unravel_index(order[0], power.shape)) + n // 2) % n - n // 2
+    for o in order[1:]:
+        k2 = (np.array(np.unravel_index(o, power.shape)) + n // 2) % n - n // 2
+        if k1[0] * k2[1] - k1[1] * k2[0] != 0:
+            return k1, k2, float(power.ravel()[o] / power.ravel()[order[0]])
+    raise AssertionError("no second, non-parallel mode")
+
+
+def _line_angle_deg(k1: np.ndarray, k2: np.ndarray) -> float:
+    """Angle (0-90 deg) between the lines of two wave vectors (k and -k are one mode)."""
+    a = abs(np.degrees(np.arctan2(k1[1], k1[0]) - np.arctan2(k2[1], k2[0]))) % 180.0
+    return float(min(a, 180.0 - a))
+
+
 @needs_brian2
 @pytest.mark.parametrize("offset", [0, 1])
-def test_pattern_period_matches_theory_and_reference(offset, seed_base):
-    """Defaults (32 x 32, r0 = 1000 Hz, 0.8 s). The 32-neuron torus allows periods 32/|k|
-    for integer wave vectors k: 10.12 (|k| = sqrt 10), 10.67 (3), 11.31 (sqrt 8). Bound:
-    the spiking pattern's period within 10 % of the linear-stability prediction 10.67.
-    Measured (seeds 0-3): spiking 10.12, 11.31, 10.12, 11.31; reference 10.12, 11.31,
-    11.31, 10.12; orientation (mod 60 deg) equal to the reference's in seeds 0 and 1
-    (18.4 and 15.0 deg), one lattice mode apart in seeds 2 and 3."""
+def test_both_realizations_form_the_predicted_hexagonal_lattice(offset, seed_base):
+    """Defaults (32 x 32, r0 = 1000 Hz, 0.8 s), each realization on its own: what the
+    model predicts, not that the two pick the same lattice mode.
+
+    The 32-neuron torus allows periods 32/|k| for integer wave vectors k: 10.12
+    (|k| = sqrt 10), 10.67 (3), 11.31 (sqrt 8), the neighbours of the linear-stability
+    prediction 10.67. Asserted for the reference and for Brian2: the strongest mode's
+    period within 10 % of the prediction (the band holds exactly those three modes),
+    contrast > 3, and a hexagonal lattice: the strongest mode not parallel to the first
+    has at least 0.3 of its power (a stripe pattern has none) and lies 50-75 deg from it
+    (60 deg on the integer lattice: 53.1, 63.4 or 71.6; a square lattice gives 90).
+
+    Measured over 24 seeds (0-7, 1000-1003, 7777-7780, 4242-4245, 2000-2003): every run
+    of both has period 10.12, 10.67 or 11.31 (reference 8 / 1 / 15 runs, Brian2
+    14 / 2 / 8), contrast 7.4-7.9 (reference) and 9.7-14.6 (Brian2), angle 63.4 or 71.6
+    (reference) and 53.1-71.6 (Brian2), power ratio >= 0.60 (reference) and >= 0.49
+    (Brian2). Not asserted, because it is not seed-robust: the two realizations settle
+    into the same mode. They did in 13 of the 24 seeds by period, 6 of 24 by the
+    orientation observable (the strongest of the three equal modes of one lattice is a
+    toss-up; e.g. seed 1000: reference 11.31 at 15 deg, Brian2 10.12 at 48.4 deg)."""
     seed = seed_base + offset
-    spk = neurotwin.run("torus-attractor", "brian2", seed=seed).observables
-    ref = neurotwin.run("torus-attractor", "reference", seed=seed).observables
-    theory = spk["pattern_period_theory"]
-    assert abs(spk["pattern_period"] - theory) <= 0.1 * theory
-    assert spk["pattern_contrast"] > 3
-    period = declared_tolerance("torus-attractor", "pattern_period")
-    assert abs(spk["pattern_period"] - ref["pattern_period"]) <= period.bound(ref["pattern_period"])
-    assert spk["pattern_orientation_deg"] == pytest.approx(ref["pattern_orientation_deg"])
+    for realization in ("reference", "brian2"):
+        run = neurotwin.run("torus-attractor", realization, seed=seed)
+        obs = run.observables
+        theory = obs["pattern_period_theory"]
+        assert abs(obs["pattern_period"] - theory) <= 0.1 * theory, (realization, obs)
+        assert obs["pattern_contrast"] > 3, realization
+        k1, k2, ratio = _two_strongest_modes(np.asarray(run.traces["activity"])[-1])
+        angle = _line_angle_deg(k1, k2)
+        assert ratio >= 0.3, (realization, k1, k2, ratio)
+        assert 50.0 <= angle <= 75.0, (realization, k1, k2, angle)
 
 
 @needs_brian2
