@@ -368,11 +368,13 @@ TORUS = register_model(
         validate=torus_validate,
         observe=torus_observe,
         key_observable="pattern_speed",
-        # rate vs spiking (tests/ring_attractor/test_torus_spiking.py): the same
-        # pattern period (pytest.approx: rel 1e-6) at defaults; flow velocity along x
-        # within 15 % at v_x = 0.4 m/s (the default compare has v = 0, a still pattern).
+        # rate vs spiking (tests/ring_attractor/test_torus_spiking.py): both settle on
+        # an allowed lattice mode near the predicted period, not always the same one
+        # (periods 10.12 / 10.67 / 11.31 at defaults; same mode on 13 of 24 seeds), so
+        # the periods agree within one mode step (11.31 / 10.12 - 1 = 0.118); flow
+        # velocity along x within 15 % at v_x = 0.4 m/s (the default compare has v = 0).
         agreement=[
-            {"observable": "pattern_period", "atol": 0.0, "rtol": 1e-6},
+            {"observable": "pattern_period", "atol": 0.0, "rtol": 0.12},
             {"observable": "pattern_velocity_x", "atol": 0.0, "rtol": 0.15},
         ],
         estimate=torus_estimate,
