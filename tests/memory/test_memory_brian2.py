@@ -2,21 +2,31 @@
 
 Tolerance: the spiking network learns with the binarized traces of its own spikes, so each
 switch of pattern also writes a little of a mixture, and every probe writes its own cue into
-the couplings during the cue and the recall (learning stays on); its decoded recall of an
-old pattern often keeps 2-3 wrong bits of 64 (overlap 0.91-0.94), below the 0.95 that counts
-as recalled. Measured over seeds 0-19 (N = 64, stream 96, 24 probed ages, cue noise 0.1):
+the couplings during the cue and the recall (learning stays on); its decoded recall often
+keeps 1-3 wrong bits of 64 (overlap 0.91-0.97), where the model's "recalled" is overlap >=
+0.95 (``RECALL_THRESHOLD``: at N = 64 at most 1 wrong bit). The cue (cue noise 0.1) has
+round(6.4) = 6 of 64 bits flipped, overlap 0.8125. Measured (N = 64, stream 96, 24 probed
+ages) over seeds 0-19 (the earlier measurement) and 55 more (100-139, 1000-1004, 4242-4246,
+7777-7781); the 5-seed means below are over every run of 5 consecutive seeds of the 55:
 
-* age 0: Brian2 overlap 0.969-1.0 on every seed (at most 1 wrong bit): asserted >= 0.95 on
-  every seed;
-* age 1: 0.875-1.0 per seed (mean 0.964, sd 0.041; seed 18 had 4 wrong bits, so a per-seed
-  bound of 0.9, the earlier test, does not hold): asserted on the mean of the run's 5 seeds,
-  >= 0.9 (the lowest mean of 5 consecutive seeds measured 0.944; sd of a 5-seed mean 0.018);
-* retrieved count, Brian2 minus reference: -4..0 per seed (mean -1.45, sd 1.05; Brian2
-  retrieves fewer because of the wrong bits above, so the earlier per-seed +-3 failed at
-  seed 3): asserted on the 5-seed mean, within [-3, 1] (means of 5 consecutive seeds
-  measured -2.2..-1.0);
+* age 0 (the most recent pattern): the reference recalls it at overlap 1.0 on every seed
+  (asserted per seed). Brian2: 0.969-1.0 on seeds 0-19; on the 55, 1.0 on 46, 0.969 (1
+  wrong bit) on 7 and 0.9375 (2 wrong bits) on 2 (1002, 122), so "Brian2 recalls age 0 at
+  the model's 0.95" is not a per-seed property. Asserted per seed: overlap >= 0.9 (at most
+  3 wrong bits, the realization's known residual: at least half of the cue's 6 wrong bits
+  corrected); asserted on the mean of the run's 5 seeds: >= 0.95, the model's threshold
+  (per seed mean 0.994, sd 0.015, so sd 0.007 for a 5-seed mean; 5-seed means 0.975-1.0);
+* age 1: Brian2 0.875-1.0 per seed (mean 0.964 on 0-19, 0.978 on the 55, sd 0.028-0.041;
+  seed 18 had 4 wrong bits). The reference misses it too on some seeds (0.719 at seed 105,
+  0.9375 at 107; recalled on 53 of the 55, mean 0.993, sd 0.039), so the earlier per-seed
+  assert on the reference's age 1 was false: both asserted on the mean of the run's 5
+  seeds, >= 0.9 (5-seed means: Brian2 0.956-1.0, 0.944 the lowest on 0-19; reference
+  0.931-1.0);
+* retrieved count, Brian2 minus reference: -4..+1 per seed (mean -1.45, sd 1.05-1.24;
+  Brian2 retrieves fewer because of the wrong bits above): asserted on the 5-seed mean,
+  within [-3, 1] (5-seed means -2.6..+0.2);
 * the 4 oldest probed ages recalled by neither, and the clamp holding every presented
-  pattern (stream fidelity 1.0), on all 20 seeds: asserted on every seed.
+  pattern (stream fidelity 1.0), on all 75 seeds: asserted on every seed.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import pytest
 
 import neurotwin
 from neurotwin import ParamError
+from neurotwin.rate_models.memory.palimpsest_hopfield import RECALL_THRESHOLD
 
 pytest.importorskip("brian2")
 
@@ -41,13 +52,17 @@ def test_forgetting_curve_matches_reference(seed_base):
     for seed in range(seed_base, seed_base + N_SEEDS):
         b2 = neurotwin.run("palimpsest-hopfield", "brian2", seed=seed, **KW).observables
         ref = neurotwin.run("palimpsest-hopfield", "reference", seed=seed, **KW).observables
-        assert b2["overlap_vs_age"][0] >= 0.95 and ref["recalled"][:2].all(), (seed, b2)
+        assert ref["recalled"][0], (seed, ref["overlap_vs_age"][:2])
+        assert b2["overlap_vs_age"][0] >= 0.9, (seed, b2["overlap_vs_age"][:2])
         assert not b2["recalled"][-4:].any() and not ref["recalled"][-4:].any(), seed
         assert b2["stream_fidelity"] > 0.95, seed  # the clamp holds every presented pattern
         b2s.append(b2)
         refs.append(ref)
-    assert np.mean([b["overlap_vs_age"][1] for b in b2s]) >= 0.9, [
-        b["overlap_vs_age"][:2] for b in b2s
+    first = [b["overlap_vs_age"][:2] for b in b2s]
+    assert np.mean([b["overlap_vs_age"][0] for b in b2s]) >= RECALL_THRESHOLD, first
+    assert np.mean([b["overlap_vs_age"][1] for b in b2s]) >= 0.9, first
+    assert np.mean([r["overlap_vs_age"][1] for r in refs]) >= 0.9, [
+        r["overlap_vs_age"][:2] for r in refs
     ]
     diff = [b["n_retrieved"] - r["n_retrieved"] for b, r in zip(b2s, refs, strict=True)]
     assert -3 <= np.mean(diff) <= 1, diff
