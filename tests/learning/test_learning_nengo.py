@@ -5,8 +5,10 @@ The Nengo realization applies the reference's own update once per presentation t
 spike-count decoded sample (pre, LIF EnsembleArray) and the spike-count decoded response
 of a LIF post ensemble driven by ``u(t) = w . x_hat(t)``; its only differences from the
 reference are the pre encoding's error and the post's error (rms ``post_decode_rmse`` and
-slope ``post_gain`` of y_hat against w . x_hat), so the reference's observables must agree
-within the tolerances below.
+slope ``post_gain`` of y_hat against w . x_hat). Both rules are stochastic in the samples
+and the spikes, so each test states what holds on every seed and what holds on the mean
+of the run's seeds (``seed_base`` ... ``seed_base + N_SEEDS - 1``), with the numbers
+measured over seeds 0-30 (Oja; 0-40 BCM), 1000-1004, 4242-4246 and 7777-7781.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ pytest.importorskip("nengo")
 
 OJA = {"n_samples": 1000, "n_epochs": 2, "learning_rate": 0.01}
 #: BCM sped up (eta 0.05, tau_theta 10 steps) so that 4000 steps reach the selective
-#: state; the reference's selectivity there is 0.74-0.77 (seeds 0-2), 1 - 1/K = 0.75 ideal
+#: state; the reference's selectivity there is 0.736 +- 0.069 (56 seeds), 1 - 1/K = 0.75 ideal
 BCM = {"n_steps": 4000, "learning_rate": 0.05, "tau_theta": 10.0}
+#: seeds per mean claim (the slow test)
+N_SEEDS = 5
 
 
 def _pair(model: str, seed: int, kw: dict):
@@ -33,72 +37,109 @@ def _pair(model: str, seed: int, kw: dict):
 
 
 def _check_post(prov: dict) -> None:
-    """The errors the differences come from: pre decode rmse a few % of its radius; post
-    decode rmse 1.4-1.6 % of its radius (seeds 0-2; 3 % asserted), slope within 1 % of 1
-    (measured 0.990-1.009, seeds 0-5; 2 % asserted), never beyond the radius."""
+    """The errors the differences come from, on every seed (101 runs: 45 Oja, 56 BCM): pre
+    decode rmse at most 3.5 % of its radius (5 % asserted); post decode rmse at most 1.65 %
+    of its radius (3 % asserted), slope 0.989-1.011 (within 2 % of 1 asserted). The post
+    stays within its radius except for transients of BCM's overshoot: 3 of 4000
+    presentations beyond it at seed 4244 (0.075 %), none on the 100 other runs (so "never",
+    the earlier per-seed claim, does not hold); asserted below 0.5 %."""
     assert prov["decode_rmse"] < 0.05 * prov["radius"]
     assert prov["post_decode_rmse"] < 0.03 * prov["post_radius"]
     assert abs(prov["post_gain"] - 1.0) < 0.02
-    assert prov["post_saturated_fraction"] == 0.0
+    assert prov["post_saturated_fraction"] < 0.005
 
 
-def _check_oja(seed: int) -> None:
+def _check_oja(seed: int) -> tuple[dict, dict]:
+    """Per seed: both realizations find the first PC (|cos| > 0.95; a vector off it by the
+    second PC's direction would give ~0, a random 10-d one ~0.25) and Nengo's |w| is at
+    Oja's fixed point 1 within 0.015."""
     ref, nen = _pair("oja", seed, OJA)
     a, b = ref.observables, nen.observables
-    assert b["pc_cosine"] > 0.98
-    assert abs(a["pc_cosine"] - b["pc_cosine"]) <= declared_tolerance("oja", "pc_cosine").bound(
-        a["pc_cosine"]
-    )
-    assert abs(b["weight_norm"] - 1.0) < 0.015
+    assert a["pc_cosine"] > 0.95 and b["pc_cosine"] > 0.95, (seed, a, b)
+    assert abs(b["weight_norm"] - 1.0) < 0.015, (seed, b)
     _check_post(nen.provenance)
+    return a, b
 
 
-def _check_bcm(seed: int) -> None:
+def _check_bcm(seed: int) -> tuple[dict, dict]:
+    """Per seed: Nengo is selective (the winner's response at least 2.5 times every other
+    |response|) with its peak within K/2..3K/2 of the fixed point 1/p = K; where the same
+    pattern wins in both, the selectivity is within the declared tolerance. Which pattern
+    wins is a symmetry breaking by the noise, not a claim of the model. The peak's
+    agreement is a claim on the mean (the slow test)."""
     ref, nen = _pair("bcm", seed, BCM)
     a, b = ref.observables, nen.observables
-    assert b["preferred_pattern"] == a["preferred_pattern"]
-    for name in ("selectivity", "max_response"):
-        assert abs(a[name] - b[name]) <= declared_tolerance("bcm", name).bound(a[name]), name
-    assert b["other_responses_max"] < 0.1 * b["max_response"] + 0.2
+    k = b["selective_fixed_point"]
+    assert b["max_response"] >= 2.5 * b["other_responses_max"], (seed, b)
+    assert 0.5 * k <= b["max_response"] <= 1.5 * k, (seed, b)
+    if b["preferred_pattern"] == a["preferred_pattern"]:
+        tol = declared_tolerance("bcm", "selectivity")
+        assert abs(a["selectivity"] - b["selectivity"]) <= tol.bound(a["selectivity"]), (a, b)
     _check_post(nen.provenance)
+    return a, b
 
 
-def test_oja_nengo_matches_reference(seed_base):
+def test_oja_nengo_finds_the_first_pc(seed_base):
     """Oja (1982) on the 10-d Gaussian (eigenvalues 0.6^k), 1000 samples x 2 epochs,
-    eta = 0.01, 50 LIF neurons per dimension, 200 post LIF neurons, 10 ms per sample:
-    |cos| to the first PC within 0.01 of the reference and > 0.98, |w| within 0.015 of 1
-    (Oja's fixed point).
-    Measured (seeds 0, 1, 2): reference 0.9982, 0.9953, 0.9976; Nengo 0.9960, 0.9889,
-    0.9963 (differences 0.0022, 0.0064, 0.0014; 0.0008, 0.0034, 0.0004 with the earlier
-    linear, non-spiking post unit). Final |w| 1.0034, 1.0092, 1.0010 (reference 1.0033,
-    1.0031, 1.0038). The post's noise makes |w| wander: over the second epoch's checkpoints
-    1.0069 +- 0.0027, 1.0050 +- 0.0024, 1.0024 +- 0.0027 (reference +- 0.0003-0.0004),
-    and a post gain g shifts Oja's fixed point to g^-1/2 (g = 0.990, 0.994, 1.001); the
-    tolerance 0.015 is the largest mean offset (0.007) plus 3 std (0.008). Post decode
-    rmse 0.060, 0.059, 0.059 (1.5-1.6 % of the post radius 3.8-4.0); pre decode rmse
-    0.081, 0.106, 0.079."""
+    eta = 0.01, 50 LIF neurons per dimension, 200 post LIF neurons, 10 ms per sample; the
+    per-seed checks of ``_check_oja`` on the run's base seed.
+
+    Measured, 45 seeds (0-30, 1000-1004, 4242-4246, 7777-7781): |cos| to the first PC,
+    Nengo 0.9718-0.9992 (mean 0.9928, sd 0.0064; 0.9718 at 7779, 0.9767 at 7781, 0.9785 at
+    4243, 0.9798 at 1001), reference 0.9643-0.9994 (0.9643 at 1003). With eta = 0.01 the
+    weight vector fluctuates about the PC in both, so a per-seed |cos| > 0.98 (the earlier
+    claim) does not hold for Nengo (4 of 45 seeds) nor for the reference (seed 1003); it is
+    a claim about the mean (the slow test). Nengo |w| within 0.0102 of 1 on every seed (the
+    post's noise makes |w| wander by about +-0.0025, and a post gain g moves Oja's fixed
+    point to g^-1/2, g = 0.989-1.007)."""
     _check_oja(seed_base)
 
 
-def test_bcm_nengo_matches_reference(seed_base):
+def test_bcm_nengo_is_selective(seed_base):
     """BCM (Bienenstock, Cooper & Munro 1982; Intrator & Cooper 1992 threshold), K = 4
-    patterns in 20-d: the same preferred pattern, selectivity within 0.05, the peak
-    response within 10% of the reference's (fixed point 1/p = 4), the other responses
-    small. Measured (seeds 0, 1, 2): selectivity reference 0.766, 0.742, 0.741 / Nengo
-    0.754, 0.734, 0.742; peak 3.154, 4.052, 4.318 / 3.122, 3.920, 4.215 (1.0, 3.2, 2.4 %;
-    0.3, 0.7, 2.8 % with the earlier linear post unit); other responses max 0.076,
-    0.103, 0.182 (Nengo). Post decode rmse 0.118, 0.114, 0.116 (1.4-1.5 % of the post
-    radius 2 K = 8), post gain 1.009, 0.997, 1.002, largest response 0.91, 0.85, 0.75 of
-    the radius; pre decode rmse 0.013-0.015 (radius 0.41-0.44)."""
+    patterns in 20-d, the sped-up settings ``BCM``; the per-seed checks of ``_check_bcm`` on
+    the run's base seed.
+
+    Measured, 56 seeds (0-40, 1000-1004, 4242-4246, 7777-7781): the same pattern wins in
+    both on 42; a different one on 14 (7, 9, 17, 19, 23, 25, 29, 32, 34-36, 1000, 4242,
+    7780), where the earlier "same preferred pattern" assert failed. Winner / largest other
+    |response|: Nengo 3.8-138, reference 3.7-57. Peak: Nengo 2.28-5.46 (mean 3.70, sd 0.71,
+    95 % interval of the mean [3.51, 3.89]), reference 2.35-5.47 (3.79, sd 0.64, [3.62,
+    3.96]): after 4000 steps at eta = 0.05 the reference itself has not settled at K = 4,
+    so "near K" is a loose per-seed band here. With the same winner the selectivity differs
+    by at most 0.032 (declared 0.05); with a different winner the two compare different
+    patterns (selectivity up to 0.169 apart, peak up to 72 %) and no agreement is claimed.
+    The earlier "other responses < 0.1 peak + 0.2" fails for the reference itself (seed 3:
+    0.988 at peak 4.65; Nengo 0.615 at 1002) and was replaced by the ratio."""
     _check_bcm(seed_base)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("offset", [1, 2])
-def test_more_seeds_agree(offset, seed_base):
-    """The same two checks on seeds 1 and 2 (numbers in the docstrings above)."""
-    _check_oja(seed_base + offset)
-    _check_bcm(seed_base + offset)
+def test_nengo_agrees_with_reference_on_the_mean(seed_base):
+    """The per-seed checks on the run's ``N_SEEDS`` seeds, and Oja's claims on the mean.
+
+    Oja: mean Nengo |cos| > 0.98 (45 seeds: mean 0.9928, sd 0.0064, so sd 0.0029 for a
+    5-seed mean; 5-seed means of consecutive seeds measured 0.9865-0.9956), and the mean
+    |cos| within the declared tolerance (0.01) of the reference's mean (reference minus
+    Nengo per seed 0.0019 +- 0.0052, 95 % interval of the mean [0.0003, 0.0034]; per seed
+    beyond 0.01 at 1001, 1003, 4243, 7779; 5-seed means measured -0.0010..0.0046).
+    BCM: over the seeds where the same pattern wins, the mean relative peak difference
+    within the declared 10 % (42 seeds: Nengo -2.9 % +- 2.5 %, 95 % interval of the mean
+    [-3.7, -2.1] %; a per-seed 10 % fails at seed 28, -11.4 %, post gain 1.011). Over all
+    seeds the paired peak difference is heavy-tailed (sd 0.15 with the different winners),
+    so it is not asserted there; 5-seed mean peaks measured Nengo 3.33-3.94, reference
+    3.48-4.08."""
+    seeds = range(seed_base, seed_base + N_SEEDS)
+    oja = [_check_oja(s) for s in seeds]
+    bcm = [_check_bcm(s) for s in seeds]
+    ref = np.mean([a["pc_cosine"] for a, _ in oja])
+    nen = np.mean([b["pc_cosine"] for _, b in oja])
+    assert nen > 0.98, oja
+    assert abs(ref - nen) <= declared_tolerance("oja", "pc_cosine").bound(ref), (ref, nen)
+    same = [(a, b) for a, b in bcm if a["preferred_pattern"] == b["preferred_pattern"]]
+    if same:  # all 5 winners differ with probability about 0.25^5 = 0.001
+        rel = np.mean([b["max_response"] / a["max_response"] - 1 for a, b in same])
+        assert abs(rel) <= declared_tolerance("bcm", "max_response").rtol, (rel, same)
 
 
 def test_post_latency_lead_and_lag():
