@@ -114,7 +114,8 @@ beyond: at N = 200, P = 10 (10 cues, 32 seeds) the median final overlaps differ 
 -0.005 to +0.035 at T = 0.4, but at T = 0.5 the network keeps 0.865-0.955 where the
 reference falls to 0.27-0.955 (below 0.8 on 6 seeds), and the network loses half its
 overlap near T = 0.7 against 0.55 for the reference: the spiking network at T acts like
-Glauber dynamics at a lower temperature (docs/models/hopfield.rst). (White noise on the membrane potential would not do: at the floor
+Glauber dynamics at a lower temperature (docs/models/hopfield.rst). (White noise on the
+membrane potential would not do: at the floor
 :math:`v_{\mathrm{floor}}` every noise kick close to threshold fires the unit.)
 The noise is drawn by Brian2, seeded with ``brian2.seed(seed)``; its initial
 values come from ``numpy.random.default_rng(seed)``. Integration is Euler

@@ -191,8 +191,8 @@ def test_pes_loihi_emulator_agrees_with_float_nengo():
     emulator (4-seed means); fixed-point learning costs about 0.004 (nengo-loihi's float
     emulation of the same chip network: 0.715). The control on the emulator itself (labels
     shifted 4 steps, nengo-loihi's PES learn_epoch) closes most of the gap: see
-    tests/learning/test_learning_nengo.py and docs/chips.rst. Before the input filter was set to zero
-    (nengo-loihi filters Node inputs with Model.decode_tau, 5 ms by default, whatever the
+    tests/learning/test_learning_nengo.py and docs/chips.rst. Before the input filter was set
+    to zero (nengo-loihi filters Node inputs with Model.decode_tau, 5 ms by default, whatever the
     connection's synapse) the emulator scored 0.452 here, a gap of 0.311."""
     _loihi_pes()
     kw = {"n_neurons": 100, "subsample": 0.3}
