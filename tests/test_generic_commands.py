@@ -107,6 +107,9 @@ def test_deploy_refuses_models_without_a_chip_realization_up_front(model, monkey
 
 def test_the_chip_models():
     assert set(deployable()) == {
+        "damaged-hopfield",
+        "damaged-modern-hopfield",
+        "damaged-ring-attractor",
         "hopfield",
         "lif-sync",
         "modern-hopfield",

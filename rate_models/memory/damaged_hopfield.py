@@ -121,6 +121,8 @@ SPEC = register_model(
         observable_units={
             "final_overlap": "1",
             "converged": "1",
+            # the spiking realizations (hopfield's) report it too
+            "converged_cues": "1",
         },
         params=DamagedHopfieldParams,
         weights=weights,
