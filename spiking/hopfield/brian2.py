@@ -529,21 +529,12 @@ def _run(built: BuiltHopfield, inputs: dict) -> Result:
         dec = decode(net, options)
         target = "cpp"
 
-    return Result(
-        model="hopfield",
-        realization="brian2",
-        params=params.model_dump(),
-        seed=built.seed,
-        t=dec.t,
-        t_unit="s",
-        traces={"state": dec.state},
-        spikes={"units": (dec.spike_times, dec.spike_indices)},
-        observables={
-            "converged": bool(dec.converged_cues.all()),
-            "converged_cues": dec.converged_cues,
-            "mean_rate_hz": dec.mean_rate_hz,
-        },
-        provenance={
+    return recall_result(
+        "hopfield",
+        params,
+        built.seed,
+        dec,
+        {
             "device": options.device,
             "codegen_target": target,
             "build_time_s": float(built.build_time_s),
@@ -554,6 +545,27 @@ def _run(built: BuiltHopfield, inputs: dict) -> Result:
             "n_synapses": int(net.n_synapses),
             "on_rate_hz": float(on_rate_hz(options)),
         },
+    )
+
+
+def recall_result(model: str, params, seed: int, dec: Decoded, provenance: dict) -> Result:
+    """The Result of a decoded recall network: states, spikes, convergence and rate (the
+    observables the model's ``observe`` completes), for every model recalled this way."""
+    return Result(
+        model=model,
+        realization="brian2",
+        params=params.model_dump(),
+        seed=seed,
+        t=dec.t,
+        t_unit="s",
+        traces={"state": dec.state},
+        spikes={"units": (dec.spike_times, dec.spike_indices)},
+        observables={
+            "converged": bool(dec.converged_cues.all()),
+            "converged_cues": dec.converged_cues,
+            "mean_rate_hz": dec.mean_rate_hz,
+        },
+        provenance=provenance,
     )
 
 

@@ -43,7 +43,7 @@ from neurotwin.rate_models.memory.pattern_completion import MODEL, PatternComple
 from neurotwin.registry import realization
 from neurotwin.results import Result
 from neurotwin.spiking._brian2 import _b2, device_check, runtime_target
-from neurotwin.spiking.hopfield.brian2 import Brian2Hopfield, decode
+from neurotwin.spiking.hopfield.brian2 import Brian2Hopfield, decode, recall_result
 from neurotwin.spiking.hopfield.recall import SpikingRecallOptions, on_rate_hz
 
 
@@ -169,21 +169,12 @@ def run_brian2(
         net = build_network(params, weights, inputs, seed, options)
         net.run()
         dec = decode(net, options)
-    return Result(
-        model=MODEL,
-        realization="brian2",
-        params=params.model_dump(),
-        seed=seed,
-        t=dec.t,
-        t_unit="s",
-        traces={"state": dec.state},
-        spikes={"units": (dec.spike_times, dec.spike_indices)},
-        observables={
-            "converged": bool(dec.converged_cues.all()),
-            "converged_cues": dec.converged_cues,
-            "mean_rate_hz": dec.mean_rate_hz,
-        },
-        provenance={
+    return recall_result(
+        MODEL,
+        params,
+        seed,
+        dec,
+        {
             "mode": params.mode,
             "codegen_target": options.codegen_target,
             "run_time_s": float(time.perf_counter() - t0),
