@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from claims import t_interval
 
 import neurotwin
 from neurotwin import InputError, ParamError, SimulationError
@@ -175,15 +176,6 @@ def test_digits_accuracy(rule, target, seed_base):
     readout of the random hidden layers 0.8864, 0.9176, 0.9020."""
     obs = neurotwin.run("credit-assignment", rule=rule, n_epochs=15, seed=seed_base).observables
     assert obs["test_accuracy"] >= target
-
-
-def t_interval(x: np.ndarray) -> tuple[float, float]:
-    """Two-sided 95 % Student-t interval of the mean of ``x``."""
-    from scipy import stats
-
-    x = np.asarray(x, dtype=float)
-    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return float(x.mean() - half), float(x.mean() + half)
 
 
 @pytest.mark.slow
