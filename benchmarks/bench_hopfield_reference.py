@@ -1,10 +1,12 @@
 """Hopfield reference throughput through the public API, as ratios to peers in the same run.
 
 * sync: ``neurotwin.run("hopfield", "reference", update="sync", n_units=2000,
-  n_patterns=100, n_cues=1000)`` (the whole call: drawing, validation, recall,
-  observables) vs the float32 matmul of one step's shapes measured in the same process
-  -> fraction of the matmul peak (goal >= 0.7), next to a careful float32 numpy loop of
-  the same recall (the peer), and a check that float64 W gives the same final states.
+  n_patterns=100, n_cues=1000, weights_form="dense")`` (the whole call: drawing,
+  validation, recall, observables) vs the float32 matmul of one step's shapes measured
+  in the same process -> fraction of the matmul peak (goal >= 0.7), next to a careful
+  float32 numpy loop of the same recall (the peer), and a check that float64 W gives the
+  same final states; then the default call (``weights_form="auto"``, which recalls from
+  the factored fields at this load) against the same dense bound and its own products.
 * async: unit updates per second of ``neurotwin.run(..., update="async", n_units=1000,
   n_patterns=50, n_cues=100, cue_noise=0.3)`` at default thread settings (goal >= 1e7),
   as a ratio to the bare recall (``recall.asynchronous`` on the same arrays and seed,
@@ -53,41 +55,52 @@ def numpy_sync_recall(w32, s0, max_steps=100):
     return np.stack(states)
 
 
-def bench_sync(n=2000, p=100, cues=1000, repeat=3):
-    kw = dict(update="sync", n_units=n, n_patterns=p, n_cues=cues, seed=0)
+def bench_sync(n=2000, p=100, cues=1000, repeat=5, form="auto"):
+    """The whole ``neurotwin.run`` call against the dense bound: the float32 matmul of
+    one step's shapes (C, N) @ (N, N), timed between the runs (best of all), times the
+    probe-steps the recall needed. ``form='auto'`` (the default call) recalls from the
+    factored fields at this load, so it can beat the dense bound; its own bound is the
+    two thin products (C, N) @ (N, P) and (C, P) @ (P, N) per step."""
+    kw = dict(update="sync", n_units=n, n_patterns=p, n_cues=cues, seed=0, weights_form=form)
     neurotwin.run("hopfield", "reference", **kw)  # JIT and code caches
-    runs = []
+    a = np.ones((cues, n), np.float32)
+    b = np.ones((n, n), np.float32)
+    xt = np.ones((n, p), np.float32)
+    o = np.ones((cues, p), np.float32)
+    x = np.ones((p, n), np.float32)
+    runs, mm, thin = [], [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
         r = neurotwin.run("hopfield", "reference", **kw)
         runs.append(time.perf_counter() - t0)
-    t_run = min(runs)
+        mm.append(best_of(lambda: a @ b, 2))
+        thin.append(best_of(lambda: (a @ xt, o @ x), 2))
+    t_run, t_mm, t_thin = min(runs), min(mm), min(thin)
     states = r.traces["state"]
     # products the recall made: every probe still moving, at every step
     conv = np.asarray(r.observables["sweeps_to_converge"])
     steps = len(states) - 1
     stop = np.where(conv >= 0, conv, steps - 1)
     rows = sum(int((stop >= t).sum()) for t in range(steps))
-    a = np.ones((cues, n), np.float32)
-    b = np.ones((n, n), np.float32)
-    t_mm = best_of(lambda: a @ b)
     bound = t_mm * rows / cues
     # the same recall with float64 W: the same final states
     from neurotwin.harness import prepare
 
-    plan = prepare("hopfield", "reference", None, 0, **{k: v for k, v in kw.items() if k != "seed"})
+    plan = prepare("hopfield", "reference", None, 0,
+                   **{k: v for k, v in kw.items() if k not in ("seed", "weights_form")})  # fmt: skip
     w64 = plan.weights["W"]
     s64, _, _ = hf.sync_recall(w64, plan.weights["U"], plan.inputs["cues"],
                                np.random.default_rng(0))  # fmt: skip
     same = bool(np.array_equal(s64[-1], states[-1]))
     w32 = hf.hebbian_counts(plan.weights["patterns"])
-    t_peer = best_of(lambda: numpy_sync_recall(w32, plan.inputs["cues"]), repeat=repeat)
+    t_peer = best_of(lambda: numpy_sync_recall(w32, plan.inputs["cues"]), repeat=3)
     peer_steps = len(numpy_sync_recall(w32, plan.inputs["cues"])) - 1
     return {
         "matmul_gflops": 2.0 * cues * n * n / t_mm / 1e9,
         "run_s": t_run,
         "steps": steps,
         "fraction_of_matmul_peak": bound / t_run,
+        "fraction_of_own_products": t_thin * rows / cues / t_run,
         "peer_fraction": t_mm * peer_steps / t_peer,
         "same_final_states_as_float64": same,
         "weights_form": r.provenance["weights_form"],
@@ -224,14 +237,21 @@ def threads() -> str:
 if __name__ == "__main__":
     print("python benchmarks/bench_hopfield_reference.py")
     print(f"{threads()}; load average before: {os.getloadavg()[0]:.2f}")
-    sync = bench_sync()
+    dense = bench_sync(form="dense")
     print(
-        f"sync  N=2000, P=100, 1000 cues through neurotwin.run: {sync['run_s'] * 1e3:.0f} ms "
-        f"for {sync['steps']} steps ({sync['weights_form']}); matmul "
-        f"{sync['matmul_gflops']:.1f} GFLOP/s -> {sync['fraction_of_matmul_peak']:.2f} of the "
-        f"matmul peak (goal >= 0.7); plain float32 numpy loop "
-        f"{sync['peer_fraction']:.2f}; same final states as float64 W: "
-        f"{sync['same_final_states_as_float64']}"
+        f"sync  N=2000, P=100, 1000 cues through neurotwin.run(..., weights_form='dense'): "
+        f"{dense['run_s'] * 1e3:.0f} ms for {dense['steps']} steps ({dense['weights_form']}); "
+        f"matmul {dense['matmul_gflops']:.1f} GFLOP/s -> {dense['fraction_of_matmul_peak']:.2f} "
+        f"of the matmul peak (goal >= 0.7); plain float32 numpy loop "
+        f"{dense['peer_fraction']:.2f}; same final states as float64 W: "
+        f"{dense['same_final_states_as_float64']}"
+    )
+    auto = bench_sync(form="auto")
+    print(
+        f"sync  the same, default weights_form ('auto' -> {auto['weights_form']}): "
+        f"{auto['run_s'] * 1e3:.0f} ms = {auto['fraction_of_matmul_peak']:.2f} x the dense "
+        f"matmul bound; {auto['fraction_of_own_products']:.2f} of its own products' peak; same "
+        f"final states as float64 W: {auto['same_final_states_as_float64']}"
     )
     asy = bench_async()
     print(

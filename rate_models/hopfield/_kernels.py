@@ -8,19 +8,21 @@ import contextlib
 import numba
 import numpy as np
 
-from .recall import SMALL_PRODUCT_FLOPS
+from .recall import SMALL_PRODUCT_FLOPS, small_work_threads
 
 
 @contextlib.contextmanager
 def kernel_threads(work: float):
-    """Numba threads for a kernel call of ``work`` element operations: one below
-    SMALL_PRODUCT_FLOPS (a second thread measured 1.3-1.6x slower on the shared 2-core
-    machine for the 100 x 1000 sweeps), else numba's default."""
-    if work >= SMALL_PRODUCT_FLOPS:
+    """Numba threads for a kernel call of ``work`` element operations: the default from
+    SMALL_PRODUCT_FLOPS, below it only the idle cores (``recall.small_work_threads``: a
+    second thread measured 1.3-1.6x slower for the 100 x 1000 sweeps while the other
+    core of the 2-core machine was busy)."""
+    before = numba.get_num_threads()
+    threads = before if work >= SMALL_PRODUCT_FLOPS else small_work_threads(work, before)
+    if threads >= before:
         yield
         return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
+    numba.set_num_threads(threads)
     try:
         yield
     finally:

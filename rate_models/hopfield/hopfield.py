@@ -96,6 +96,15 @@ class HopfieldParams(Params):
 # -- patterns and weights (storage.py) -----------------------------------------------
 
 
+#: 'auto' recalls synchronously from the factored fields up to this load P / N (T = 0):
+#: two thin products of 2 C N P flops each per step instead of one of 2 C N^2. Measured
+#: 1.1-1.2x faster at N = 500, 2.1-3.6x at N = 2000, 2.2-7.3x at N = 6000 for P / N of
+#: 0.01-0.14 (500 cues, 2-core machine, issue 16); the same states (exact integer fields
+#: either way). Asynchronous recall keeps the dense form, whose sweeps cost O(1) per visit
+#: (factored: O(P)): factored was 0.5-0.7x as fast near capacity and at N = 1000, P = 50.
+FACTORED_SYNC_MAX_LOAD = 0.2
+
+
 class ReferenceOptions(Params):
     """How the reference computes the local fields (the same states either way)."""
 
@@ -103,7 +112,9 @@ class ReferenceOptions(Params):
         "auto",
         description="'dense': one N x N matrix (float32 Hebbian sums where exact, else "
         "float64 W); 'factored': fields as patterns^T (patterns s), memory O(N P), Hebbian "
-        "storage only; 'auto': dense where it fits in the available memory, else factored",
+        "storage only; 'auto': factored for synchronous recall at T = 0 up to P / N = "
+        f"{FACTORED_SYNC_MAX_LOAD} (faster there), else dense where it fits in the "
+        "available memory, else factored",
     )
 
 
@@ -261,30 +272,75 @@ def sync_recall(
 
 #: rows of states (or pattern entries) per block of the chunked products below
 _CHUNK_BYTES = 64 * 2**20
+#: bytes of converted states per block: small enough to stay in cache between the
+#: conversion and the product (4 MB blocks: 8 ms instead of 18 ms for the overlaps of
+#: 5 x 1000 states of N = 2000, issue 16)
+_STATE_BLOCK_BYTES = 4 * 2**20
 
 
-def _row_blocks(n_rows: int, row_bytes: int):
-    step = max(1, _CHUNK_BYTES // max(row_bytes, 1))
+def _row_blocks(n_rows: int, row_bytes: int, block_bytes: int = _CHUNK_BYTES):
+    step = max(1, block_bytes // max(row_bytes, 1))
     for r in range(0, n_rows, step):
         yield slice(r, min(r + step, n_rows))
+
+
+def _row_words(flat: np.ndarray) -> np.ndarray:
+    """The rows of a C-contiguous 2-d array as the widest unsigned words that tile them
+    (bitwise row equality in a fraction of the element-wise comparison's time)."""
+    row_bytes = flat.shape[1] * flat.itemsize
+    for word in (8, 4, 2, 1):
+        if row_bytes % word == 0:
+            return flat.view(np.dtype(f"u{word}"))
+    raise AssertionError("unreachable: every row is a whole number of bytes")
+
+
+def distinct_rows(states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``states`` (flattened to (rows, N)) worth computing an observable on, and
+    where each row's value lies among them.
+
+    For 3 or more dimensions (a trace: steps along axis 0), a row bit for bit equal to
+    the same row one step earlier repeats that row's value: a probe that has converged
+    keeps its state for the rest of the trace, so its overlaps and energy are computed
+    once (at N = 2000, 1000 cues, 2,987 of 5,000 rows). Returns ``(rows, where)``: the
+    flat indices to compute and, for every flat row, its position in ``rows``.
+    """
+    n = states.shape[-1]
+    flat = np.ascontiguousarray(states).reshape(-1, n)
+    every = np.arange(len(flat))
+    if states.ndim < 3 or len(flat) == 0:
+        return every, every
+    per = len(flat) // states.shape[0]
+    words = _row_words(flat)
+    src = every.copy()
+    for t in range(1, states.shape[0]):
+        cur, prev = src[t * per : (t + 1) * per], src[(t - 1) * per : t * per]
+        same = (words[t * per : (t + 1) * per] == words[(t - 1) * per : t * per]).all(axis=1)
+        cur[same] = prev[same]
+    rows = np.flatnonzero(src == every)
+    position = np.empty(len(flat), dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    return rows, position[src]
 
 
 def overlap_counts(states: np.ndarray, patterns: np.ndarray) -> np.ndarray:
     """``xi^mu . s`` for every state and pattern (new last axis), float32 integers.
 
     Float32 products of ±1 are exact (N < 2^24); states and patterns go through in
-    blocks, so no float copy of all states or of all patterns is made.
+    blocks, so no float copy of all states or of all patterns is made, and rows that
+    repeat the step before are computed once (:func:`distinct_rows`).
     """
     n = states.shape[-1]
-    s = states.reshape(-1, n)
+    s = np.ascontiguousarray(states).reshape(-1, n)
     p = patterns.shape[0]
-    out = np.empty((s.shape[0], p), dtype=np.float32)
-    for pb in _row_blocks(p, 4 * n):
-        xt = patterns[pb].astype(np.float32).T
-        for sb in _row_blocks(s.shape[0], 4 * n):
-            with recall.blas_threads(2.0 * (sb.stop - sb.start) * n * (pb.stop - pb.start)):
-                np.matmul(s[sb].astype(np.float32), xt, out=out[sb, pb])
-    return out.reshape(states.shape[:-1] + (p,))
+    rows, where = distinct_rows(states)
+    out = np.empty((len(rows), p), dtype=np.float32)
+    # one thread decision for the whole product, not per (cache-sized) block
+    with recall.blas_threads(2.0 * len(rows) * n * p):
+        for pb in _row_blocks(p, 4 * n):
+            xt = patterns[pb].astype(np.float32).T
+            for sb in _row_blocks(len(rows), 4 * n, _STATE_BLOCK_BYTES):
+                np.matmul(s[rows[sb]].astype(np.float32), xt, out=out[sb, pb])
+    return out[where].reshape(states.shape[:-1] + (p,))
 
 
 def overlaps(states: np.ndarray, patterns: np.ndarray) -> np.ndarray:
@@ -295,13 +351,32 @@ def overlaps(states: np.ndarray, patterns: np.ndarray) -> np.ndarray:
 def energy(states: np.ndarray, w: np.ndarray, u: np.ndarray) -> np.ndarray:
     """E = -1/2 s^T W s + U.s for every state along the last axis (any W)."""
     n = states.shape[-1]
-    s = states.reshape(-1, n)
-    e = np.empty(s.shape[0])
-    for b in _row_blocks(s.shape[0], 8 * n):
-        sb = s[b].astype(np.float64)
+    s = np.ascontiguousarray(states).reshape(-1, n)
+    rows, where = distinct_rows(states)
+    e = np.empty(len(rows))
+    for b in _row_blocks(len(rows), 8 * n):
+        sb = s[rows[b]].astype(np.float64)
         with recall.blas_threads(2.0 * len(sb) * n * n):
             e[b] = -0.5 * np.sum((sb @ w.T) * sb, axis=1) + sb @ u
-    return e.reshape(states.shape[:-1])
+    return e[where].reshape(states.shape[:-1])
+
+
+def field_energy(states: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``U.s`` for every state along the last axis (float64; exactly 0 where U is)."""
+    u = np.asarray(u, dtype=np.float64)
+    n = states.shape[-1]
+    if not u.any():
+        return np.zeros(states.shape[:-1])
+    s = np.ascontiguousarray(states).reshape(-1, n)
+    rows, where = distinct_rows(states)
+    us = np.empty(len(rows))
+    # small float64 blocks (about 1 MB: 3 ms instead of 12-24 ms for 5,000 x 2,000
+    # states), and a matrix-vector product on one BLAS thread (recall.blas_threads:
+    # 500 x 1000 took 16 ms on a second thread instead of 0.13 ms, loaded 2-core machine)
+    with recall.blas_threads(2.0 * len(rows) * n):
+        for b in _row_blocks(len(rows), 8 * n, 2**20):
+            us[b] = s[rows[b]].astype(np.float64) @ u
+    return us[where].reshape(states.shape[:-1])
 
 
 def hebbian_energy(counts: np.ndarray, states: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -313,27 +388,27 @@ def hebbian_energy(counts: np.ndarray, states: np.ndarray, u: np.ndarray) -> np.
     c64 = counts.astype(np.float64)
     sq = np.einsum("...p,...p->...", c64, c64)
     del c64
-    us = np.empty(states.shape[:-1]).reshape(-1)
-    s = states.reshape(-1, n)
-    u = np.asarray(u, dtype=np.float64)
-    for b in _row_blocks(s.shape[0], 8 * n):
-        # a matrix-vector product: on a second OpenBLAS thread 500 x 1000 took 16 ms
-        # instead of 0.13 ms on the loaded 2-core machine (recall.blas_threads)
-        with recall.blas_threads(2.0 * (b.stop - b.start) * n):
-            us[b] = s[b].astype(np.float64) @ u
-    return -(sq - p * n) / (2 * n) + us.reshape(states.shape[:-1])
+    return -(sq - p * n) / (2 * n) + field_energy(states, u)
 
 
 def observe(result: Result, params: HopfieldParams, weights: dict, inputs: dict) -> dict:
     """Observables shared by every realization, computed from the ±1 ``state`` trace.
+
+    ``overlap``: the realization's own where it has them (the reference's factored
+    recall computes them on the way to the fields), else from the states.
 
     ``energy``: from the overlap counts where W is the Hebbian W of the patterns
     (:func:`hebbian_energy`), else from the fields the realization had (the reference
     on any other W), else from W.
     """
     states = result.traces["state"]
-    counts = overlap_counts(states, weights["patterns"])
-    m = counts.astype(np.float64) / states.shape[-1]
+    n = states.shape[-1]
+    if "overlap" in result.observables:  # the realization's own (exact integers / N)
+        m = np.asarray(result.observables["overlap"], dtype=np.float64)
+        counts = np.rint(m * n)
+    else:
+        counts = overlap_counts(states, weights["patterns"])
+        m = counts.astype(np.float64) / n
     targets = inputs["targets"]
     final = m[-1, np.arange(len(targets)), targets]
     if isinstance(weights, HebbianWeights):
@@ -439,7 +514,9 @@ def factored_bytes(params: HopfieldParams) -> int:
 
 def weights_form(params: HopfieldParams, options: ReferenceOptions | None) -> str:
     """The reference's form: 'dense-counts' (float32 Hebbian sums), 'dense-float64' or
-    'factored'; 'auto' takes the dense form where it fits in the available memory."""
+    'factored'. 'auto': factored for synchronous recall at T = 0 up to
+    :data:`FACTORED_SYNC_MAX_LOAD` (faster), else the dense form where it fits in the
+    available memory, else factored."""
     asked = options.weights_form if options is not None else "auto"
     hebb = _hebbian_symmetric(params)
     if asked == "factored" and not hebb:
@@ -452,6 +529,12 @@ def weights_form(params: HopfieldParams, options: ReferenceOptions | None) -> st
     dense = "dense-counts" if hebb and params.temperature == 0 else "dense-float64"
     if asked == "dense" or not hebb:
         return dense
+    if (
+        dense == "dense-counts"
+        and params.update == "sync"
+        and params.n_patterns <= FACTORED_SYNC_MAX_LOAD * params.n_units
+    ):
+        return "factored"
     return dense if dense_bytes(params, dense) <= budget.available_memory() else "factored"
 
 
@@ -524,6 +607,8 @@ def run_reference(
     }
     if out.energy is not None:
         observables["energy"] = out.energy
+    if out.overlap_counts is not None:  # observe() takes them instead of recomputing
+        observables["overlap"] = out.overlap_counts.astype(np.float64) / params.n_units
     return Result(
         model="hopfield",
         realization="reference",

@@ -14,20 +14,23 @@ Synchronous updates multiply all probes still moving at once; asynchronous updat
 a numba kernel per probe (in parallel over probes) that keeps the fields incrementally:
 O(N) per visit and O(N) per flip (dense), O(P) per visit and per flip (factored).
 
-Threads: the products the kernels start are small next to the machine (e.g.
-100 x 1000 x 1000); OpenBLAS's second thread made those 7-25x slower on the 2-core,
-shared development machine (8 ms -> 56 ms measured), so products below
-:data:`SMALL_PRODUCT_FLOPS` run on one BLAS thread (threadpoolctl); large ones use the
-default. The same holds for matrix-vector products (the energies' ``s @ U``: 500 x 1000
-took 16 ms on two threads, 0.13 ms on one, under load). The numba sweeps choose their
-threads the same way (``_kernels.kernel_threads``). ``benchmarks/bench_hopfield_reference.py``
-prints, per product size, which count was faster and which was chosen.
+Threads: the products the kernels start are often small next to the machine (e.g.
+100 x 1000 x 1000). On the 2-core development machine a second OpenBLAS thread makes
+them about 2x faster while the other core is idle, and 2-7x slower (up to 120x at load
+15-20) while another process keeps it busy (``benchmarks/bench_hopfield_reference.py``,
+issue 16). So products below :data:`SMALL_PRODUCT_FLOPS` run on as many threads as
+there are cores that no other process is running on right now (:func:`idle_cores`,
+read from Linux's ``/proc``; one thread where that cannot be read); large ones use the
+default. The same holds for matrix-vector products (the energies' ``s @ U``) and for
+the numba sweeps (``_kernels.kernel_threads``). The benchmark prints, per product size,
+which count was faster and which was chosen.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,14 +47,56 @@ def _kernels():
     return kernels
 
 
-#: products below this many flops run on one BLAS thread (see the module docstring)
+#: products below this many flops run on the idle cores only (module docstring)
 SMALL_PRODUCT_FLOPS = 2e9
+#: below this, one thread whatever the machine (waking a second costs more than it saves)
+TINY_PRODUCT_FLOPS = 1e6
 
 _controller = None
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def idle_cores() -> int | None:
+    """Cores this process may use that no other process's thread is running on now.
+
+    Linux only (``None`` elsewhere): the machine's runnable threads (field 4 of
+    ``/proc/loadavg``) less this process's own (its threads in state R, which include
+    BLAS threads still spinning after a product). An instant count, unlike the load
+    average, which lags a busy neighbour by tens of seconds. Costs about 0.1 ms.
+    """
+    try:
+        with open("/proc/loadavg") as f:
+            running = int(f.read().split()[3].split("/")[0])
+        own = 0
+        for task in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{task}/stat") as f:
+                    stat = f.read()
+            except OSError:  # the thread ended meanwhile
+                continue
+            own += stat[stat.rindex(")") + 2] == "R"
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(1, _cores() - max(running - own, 0))
+
+
+def small_work_threads(work: float, default: int) -> int:
+    """Threads for ``work`` (flops or element operations) below SMALL_PRODUCT_FLOPS."""
+    if work < TINY_PRODUCT_FLOPS:
+        return 1
+    idle = idle_cores()
+    return 1 if idle is None else min(default, idle)
+
+
 def blas_threads(flops: float):
-    """Context: one BLAS thread for a product of ``flops`` below SMALL_PRODUCT_FLOPS."""
+    """Context: the BLAS threads for a product of ``flops``: the default from
+    SMALL_PRODUCT_FLOPS, below it only the idle cores (:func:`small_work_threads`)."""
     global _controller
     if flops >= SMALL_PRODUCT_FLOPS:
         return contextlib.nullcontext()
@@ -59,7 +104,12 @@ def blas_threads(flops: float):
         from threadpoolctl import ThreadpoolController
 
         _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
+    blas = _controller.select(user_api="blas")
+    default = max((lib["num_threads"] for lib in blas.info()), default=1)
+    threads = small_work_threads(flops, default)
+    if threads >= default:
+        return contextlib.nullcontext()
+    return blas.limit(limits=threads)
 
 
 def tie_of(max_w: float) -> float:
@@ -88,9 +138,9 @@ class DenseFields:
             self.wt = np.ascontiguousarray(w.T, dtype=self.dtype)
         self.tie = tie_of(max_abs(w)) if self.dtype == np.float64 else 1e-5 * max_abs(w)
 
-    def fields(self, s: np.ndarray) -> np.ndarray:
+    def fields(self, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         with blas_threads(2.0 * s.shape[0] * self.n * self.n):
-            return np.matmul(s, self.wt)
+            return np.matmul(s, self.wt, out=out)
 
     def initial(self, s8: np.ndarray) -> np.ndarray:
         with blas_threads(2.0 * s8.shape[0] * self.n * self.n):
@@ -110,9 +160,9 @@ class CountFields:
         self.p = n_patterns
         self.tie = tie_of(max_abs(k) / self.n)
 
-    def fields(self, s: np.ndarray) -> np.ndarray:
+    def fields(self, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         with blas_threads(2.0 * s.shape[0] * self.n * self.n):
-            return np.matmul(s, self.k)
+            return np.matmul(s, self.k, out=out)
 
     def initial(self, s8: np.ndarray) -> np.ndarray:
         return self.fields(s8.astype(np.float32))
@@ -144,9 +194,11 @@ class FactoredFields:
         with blas_threads(2.0 * s.shape[0] * self.n * self.p):
             return np.matmul(s, self.x.T)
 
-    def fields(self, s: np.ndarray) -> np.ndarray:
-        """``Xi^T (Xi s)`` without the diagonal term (the kernels subtract ``P s``)."""
+    def fields(self, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``Xi^T (Xi s)`` without the diagonal term (the kernels subtract ``P s``);
+        ``out`` is not used (the product may need float64)."""
         o = self.overlaps(s)
+        self.last_overlaps = o  # the recall keeps them: the overlap trace for free
         flops = 2.0 * s.shape[0] * self.n * self.p
         bound = float(np.abs(o).sum(axis=1, dtype=np.float64).max()) if o.size else 0.0
         if bound < EXACT_FLOAT32:
@@ -184,6 +236,43 @@ class Recall:
     converged_at: np.ndarray  # (C,) step of the first step without change; -1: never
     two_cycle: np.ndarray  # (C,) bool, synchronous 2-cycles
     energy: np.ndarray | None = None  # (steps + 1, C), where asked for (float fields)
+    #: (steps + 1, C, P) float32 integers Xi s, where the fields came from them (factored)
+    overlap_counts: np.ndarray | None = None
+
+
+class _Trace:
+    """The state after every step, written in place into a buffer that doubles when full:
+    no array per step and no stacked copy at the end (at N = 2000, 1000 probes the stack
+    cost 2 ms of a 150 ms recall); capacity never written is never paged in."""
+
+    def __init__(self, first: np.ndarray, capacity: int):
+        self._buf = np.empty((max(capacity, 2),) + first.shape, dtype=np.int8)
+        self._buf[0] = first
+        self._len = 1
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, i):
+        return self._buf[: self._len][i]
+
+    def slot(self) -> np.ndarray:
+        """The next step's state, to be written and then :meth:`commit`-ed."""
+        if self._len == len(self._buf):
+            grown = np.empty((2 * len(self._buf),) + self._buf.shape[1:], dtype=np.int8)
+            grown[: self._len] = self._buf
+            self._buf = grown
+        return self._buf[self._len]
+
+    def commit(self) -> None:
+        self._len += 1
+
+    def array(self) -> np.ndarray:
+        return self._buf[: self._len]
+
+
+#: steps a trace has room for before it first grows
+_TRACE_CAPACITY = 16
 
 
 def _energy_rows(s, h, u) -> np.ndarray:
@@ -214,22 +303,40 @@ def sync(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Reca
     active = np.ones(n_probes, dtype=bool)
     converged_at = np.full(n_probes, -1)
     two_cycle = np.zeros(n_probes, dtype=bool)
-    states = [np.asarray(s0).astype(np.int8)]
+    states = _Trace(np.asarray(s0), min(max_sweeps + 1, _TRACE_CAPACITY))
     energies = []
     fixed = np.zeros(n_probes, dtype=bool)
     cycle = np.zeros(n_probes, dtype=bool)
     new = np.empty_like(s)
-    # a probe that ended in a 2-cycle moved in that step: its energy needs its new fields
+    # the products' inputs and outputs reuse two buffers: a fresh 8 MB array per step
+    # costs its page faults (965 gathered rows x 2000: 45 ms instead of 39 ms)
+    field_buf = np.empty_like(s)
+    rows_buf = None
+    # a probe that ended in a 2-cycle moved in that step: its energy (and overlaps) need
+    # its new fields
     moved = np.zeros(n_probes, dtype=bool)
+    # factored fields pass through the overlaps Xi s: keep them, one row per probe still
+    # moving (the others repeat their state, so their overlaps too)
+    counts = [] if isinstance(src, FactoredFields) else None
     for step in range(max_sweeps):
-        need = active | moved if energy else active
+        need = active | moved if energy or counts is not None else active
         rows = np.arange(n_probes) if need.all() else np.flatnonzero(need)
-        field = src.fields(s if len(rows) == n_probes else s[rows])
+        if len(rows) == n_probes:
+            field = src.fields(s, out=field_buf)
+        else:
+            if rows_buf is None:
+                rows_buf = np.empty_like(s)
+            moving = np.take(s, rows, axis=0, out=rows_buf[: len(rows)], mode="clip")
+            field = src.fields(moving, out=field_buf[: len(rows)])
+        if counts is not None:
+            c = counts[-1].copy() if counts else np.empty((n_probes, src.p), np.float32)
+            c[rows] = src.last_overlaps
+            counts.append(c)
         if energy:
             e = energies[-1].copy() if energies else np.zeros(n_probes)
             e[rows] = _energy_rows(s[rows], field, u)
             energies.append(e)
-        new8 = np.empty((n_probes, n), dtype=np.int8)
+        new8 = states.slot()
         if temperature == 0:
             slot = np.full(n_probes, -1, dtype=np.int64)
             slot[rows] = np.arange(len(rows))
@@ -252,10 +359,17 @@ def sync(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Reca
             new = np.where(rng.random(s.shape) < p, 1, -1).astype(dtype)
             new8[...] = new
         s, new = new, s
-        states.append(new8)
+        states.commit()
         if not active.any():
             break
-    out = Recall(np.stack(states), converged_at, two_cycle)
+    out = Recall(states.array(), converged_at, two_cycle)
+    if counts is not None:
+        last = counts[-1].copy()
+        changed = np.flatnonzero((out.states[-1] != out.states[-2]).any(axis=1))
+        if len(changed):
+            last[changed] = src.overlaps(out.states[-1][changed].astype(np.float32))
+        counts.append(last)
+        out.overlap_counts = np.stack(counts)
     if energy:
         last = energies[-1].copy()
         moved = np.flatnonzero((out.states[-1] != out.states[-2]).any(axis=1))
@@ -283,7 +397,7 @@ def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False)
             raise ValueError("CountFields: T > 0 runs on float64 W (Glauber probabilities)")
     active = np.ones(n_probes, dtype=np.bool_)
     converged_at = np.full(n_probes, -1)
-    states = [s.copy()]
+    states = _Trace(s, min(max_sweeps + 1, _TRACE_CAPACITY))
     energies = [_energy_rows(s, h, u)] if energy else None
     rand = np.empty((n_probes, n))
     base = np.broadcast_to(np.arange(n), (n_probes, n))
@@ -305,7 +419,8 @@ def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False)
                 flips = _kernels()._async_dense(
                     src.wt, u, s, h, order, rand, float(temperature), active, src.tie
                 )
-        states.append(s.copy())
+        states.slot()[...] = s
+        states.commit()
         if energy:
             energies.append(_energy_rows(s, h, u))
         if temperature == 0:
@@ -314,7 +429,7 @@ def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False)
             active &= ~done
             if not active.any():
                 break
-    out = Recall(np.stack(states), converged_at, np.zeros(n_probes, dtype=bool))
+    out = Recall(states.array(), converged_at, np.zeros(n_probes, dtype=bool))
     if energy:
         out.energy = np.stack(energies)
     return out

@@ -413,9 +413,11 @@ def test_storage_given_without_w_is_refused():
     )
 
 
-def test_small_products_run_on_one_blas_thread_large_ones_on_the_default():
-    """The recall decides the BLAS threads of the products it starts by their size
-    (``recall.blas_threads``): one thread below SMALL_PRODUCT_FLOPS, the default above."""
+def test_small_products_run_on_the_idle_cores_large_ones_on_the_default(monkeypatch):
+    """The recall decides the BLAS threads of the products it starts by their size and by
+    the cores no other process is running on (``recall.blas_threads``): below
+    SMALL_PRODUCT_FLOPS as many threads as idle cores (one where that cannot be read, one
+    for tiny products), the default from SMALL_PRODUCT_FLOPS up."""
     from threadpoolctl import threadpool_info
 
     from neurotwin.rate_models.hopfield import recall
@@ -432,11 +434,42 @@ def test_small_products_run_on_one_blas_thread_large_ones_on_the_default():
     default = blas_threads()
     if not default:
         pytest.skip("numpy's BLAS is not numpy's bundled OpenBLAS here")
-    with recall.blas_threads(recall.SMALL_PRODUCT_FLOPS / 2):
-        assert blas_threads() == [1] * len(default)
-    assert blas_threads() == default
-    with recall.blas_threads(recall.SMALL_PRODUCT_FLOPS):
+    if max(default) < 2:
+        pytest.skip("numpy's BLAS runs one thread here: nothing to choose")
+    small = recall.SMALL_PRODUCT_FLOPS / 2
+    for idle, expected in ((None, [1] * len(default)), (1, [1] * len(default)),
+                           (64, default)):  # fmt: skip
+        monkeypatch.setattr(recall, "idle_cores", lambda idle=idle: idle)
+        with recall.blas_threads(small):
+            assert blas_threads() == expected, idle
         assert blas_threads() == default
+        with recall.blas_threads(recall.SMALL_PRODUCT_FLOPS):
+            assert blas_threads() == default
+    with recall.blas_threads(recall.TINY_PRODUCT_FLOPS / 2):
+        assert blas_threads() == [1] * len(default)
+
+
+def test_idle_cores_counts_a_busy_neighbour():
+    """``idle_cores`` sees another process's busy thread at once (the load average would
+    lag it by tens of seconds): one core fewer while a child spins (Linux only)."""
+    import subprocess
+    import sys
+    import time
+
+    from neurotwin.rate_models.hopfield import recall
+
+    if recall.idle_cores() is None:
+        pytest.skip("no /proc here")
+    quiet = [recall.idle_cores() for _ in range(20)]
+    child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        busy = [recall.idle_cores() for _ in range(20)]
+    finally:
+        child.kill()
+        child.wait()
+    # other processes come and go: compare the most idle samples of each phase
+    assert max(busy) <= max(max(quiet) - 1, 1), (quiet, busy)
 
 
 def test_async_energy_matches_the_energy_from_w():

@@ -220,3 +220,50 @@ def test_capacity_large_quick_variant(tmp_path):
                                                     "n_units=2000"}  # fmt: skip
     assert 0.1 < summary["alpha_c_extrapolated"] < 0.2
     assert summary["alpha_c_extrapolated_std"] >= 0
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(n_units=300, n_patterns=20, n_cues=30, cue_noise=0.3),
+        # 2-cycles (a probe that stops in one moved in its last step) and a cut run
+        dict(n_units=100, n_patterns=19, n_cues=50, cue_noise=0.45),
+        dict(n_units=100, n_patterns=19, n_cues=50, cue_noise=0.45, max_sweeps=3),
+        dict(n_units=200, n_patterns=40, n_cues=20, cue_noise=0.4, threshold=0.02),
+    ],
+    ids=["low-load", "two-cycles", "cut", "threshold"],
+)
+def test_auto_sync_recalls_factored_with_the_dense_observables(kw):
+    """Synchronous recall at T = 0 up to P / N = FACTORED_SYNC_MAX_LOAD takes the factored
+    fields by default and keeps the overlaps it computes on the way: states, overlaps and
+    energies equal the dense run's, 2-cycles and a cut run included."""
+    limit = hf.FACTORED_SYNC_MAX_LOAD * kw["n_units"]
+    for seed in (3, 4):
+        auto = neurotwin.run("hopfield", update="sync", seed=seed, **kw)
+        dense = neurotwin.run("hopfield", update="sync", seed=seed, weights_form="dense", **kw)
+        expect = "factored" if kw["n_patterns"] <= limit else "dense-counts"
+        assert auto.provenance["weights_form"] == expect
+        assert dense.provenance["weights_form"] == "dense-counts"
+        np.testing.assert_array_equal(auto.traces["state"], dense.traces["state"])
+        for name in ("overlap", "energy", "final_overlaps"):
+            np.testing.assert_array_equal(auto.observables[name], dense.observables[name])
+    asy = neurotwin.run("hopfield", update="async", seed=3, **kw)
+    assert asy.provenance["weights_form"] == "dense-counts"
+
+
+def test_overlaps_of_repeated_rows_are_computed_once_and_equal_the_direct_product():
+    """``overlap_counts`` and ``field_energy`` compute a row that repeats the step
+    before once (``distinct_rows``); the result equals the direct product everywhere."""
+    rng = np.random.default_rng(11)
+    t, c, n, p = 6, 9, 37, 5  # 37 units: rows of an odd number of bytes
+    states = np.where(rng.random((t, c, n)) < 0.5, -1, 1).astype(np.int8)
+    states[3:, :4] = states[2, :4]  # four probes stop at step 2
+    states[4, 5] = states[3, 5]
+    patterns = np.where(rng.random((p, n)) < 0.5, -1, 1).astype(np.int8)
+    rows, where = hf.distinct_rows(states)
+    assert len(rows) == t * c - 3 * 4 - 1
+    direct = states.astype(np.float64) @ patterns.T.astype(np.float64)
+    np.testing.assert_array_equal(hf.overlap_counts(states, patterns), direct)
+    u = rng.normal(size=n)
+    np.testing.assert_allclose(hf.field_energy(states, u), states @ u, rtol=1e-13)
+    assert not hf.field_energy(states, np.zeros(n)).any()
