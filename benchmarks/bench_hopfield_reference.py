@@ -86,8 +86,8 @@ def bench_sync(n=2000, p=100, cues=1000, repeat=5, form="auto"):
     # the same recall with float64 W: the same final states
     from neurotwin.harness import prepare
 
-    plan = prepare("hopfield", "reference", None, 0,
-                   **{k: v for k, v in kw.items() if k not in ("seed", "weights_form")})  # fmt: skip
+    model_kw = {k: v for k, v in kw.items() if k not in ("seed", "weights_form")}
+    plan = prepare("hopfield", "reference", None, 0, **model_kw)
     w64 = plan.weights["W"]
     s64, _, _ = hf.sync_recall(w64, plan.weights["U"], plan.inputs["cues"],
                                np.random.default_rng(0))  # fmt: skip
