@@ -74,6 +74,12 @@ def ica_update(w: np.ndarray, pre: np.ndarray, post: np.ndarray, eta: float) -> 
     return w + eta * (w - np.outer(np.tanh(post), u))
 
 
+def annealed_rate(eta0: float, anneal_to: float, step: int, n_steps: int) -> float:
+    """The rate at ``step`` (1..n_steps) of a geometric schedule from ``eta0`` at the
+    first step to ``eta0 * anneal_to`` at the last (``anneal_to = 1``: constant)."""
+    return eta0 * anneal_to ** ((step - 1) / max(n_steps - 1, 1))
+
+
 def checkpoints(total: int, n_points: int) -> np.ndarray:
     """The steps (0..``total``) at which an online learner records its state: about
     ``n_points`` evenly spaced, 0 and ``total`` included."""

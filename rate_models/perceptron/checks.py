@@ -14,7 +14,16 @@ from neurotwin.errors import InputError
 
 def check_values(model: str, kind: str, key: str, arr: np.ndarray, allowed, rule: str) -> None:
     """:class:`InputError` at the first entry of ``arr`` not in ``allowed``."""
-    bad = ~np.isin(arr, np.asarray(list(allowed), dtype=float))
+    arr = np.asarray(arr)
+    if isinstance(allowed, range) and allowed.step == 1 and np.issubdtype(arr.dtype, np.number):
+        # indices: two comparisons instead of a sort of the array (isin); NaN fails both
+        with np.errstate(invalid="ignore"):
+            ok = (arr >= allowed.start) & (arr < allowed.stop)
+            if not np.issubdtype(arr.dtype, np.integer):
+                ok &= np.mod(arr, 1) == 0
+        bad = ~ok
+    else:
+        bad = ~np.isin(arr, np.asarray(list(allowed), dtype=float))
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         value = arr[idx].item()
