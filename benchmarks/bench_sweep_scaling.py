@@ -11,14 +11,17 @@ updates, one point per seed):
    wall seconds with the cluster's start and without it (from the summary's
    ``cluster_start_s``), the ratio 1 worker / 2 workers (issue 16's goal: >= 1.8), and
    the BLAS threads the points saw (a derived value read by threadpoolctl inside each
-   point: ``max(1, cores // workers)`` expected);
+   point: ``max(1, cores // workers)`` expected); then the same points as plain loops in
+   one fresh process and in two at once (no Dask): the ratio two processes reach on this
+   machine, the sweep's ceiling (two processes share memory bandwidth and caches);
 2. **tiny points** (``--tiny-points`` points of about 20 ms): a plain Python loop of
    ``neurotwin.run`` on the same points, then ``run_sweep`` with nothing chosen (the
    sweep picks in-process or a cluster from a pilot and says which: the line is
    printed), then ``run_sweep(workers=2)`` (the user's choice honoured: points batched
    per task). Ratios: sweep / loop (goal: <= 1.5 for the automatic choice). Both warm
-   (one ``neurotwin.run`` before any timing); the automatic sweep is timed twice, as the
-   first also pays a one-off import (xarray's first dataset imports ``dask.array``).
+   (one ``neurotwin.run`` before any timing); the first automatic sweep also pays a
+   one-off import (xarray's first dataset imports ``dask.array``), so three more run
+   alternately with three more loops, best of each.
    The sweep writes one netCDF file per point and the combined dataset; the
    experiments here draw no figure.
 
@@ -26,7 +29,8 @@ Speed is reported as ratios between runs in this process, never asserted. The lo
 average before and after is printed: on a shared machine the ratios mean little.
 
 Run: ``python benchmarks/bench_sweep_scaling.py [--long-realization brian2 --long-points 16
---long-units 200 --long-cues 40 --tiny-points 100 --tiny-units 1000 --tiny-cues 300]``.
+--long-units 200 --long-cues 40 --tiny-points 100 --tiny-units 1000 --tiny-cues 600]
+[--skip-long]``.
 The long points default to Brian2's runtime target (single-threaded, about 1 s each):
 a reference point of that size is a BLAS product that one worker already runs on both
 cores, so two workers cannot be faster there (``--long-realization reference`` shows it).
@@ -38,6 +42,7 @@ import argparse
 import json
 import os
 import shlex
+import subprocess
 import sys
 import tempfile
 import time
@@ -88,6 +93,64 @@ def timed_sweep(exp: sweep.Experiment, **kw) -> tuple[float, dict, list[float]]:
     return took, summary["sweep"], sorted({int(v) for v in threads})
 
 
+#: a plain loop of the long points in a fresh process (imports included, as a worker's)
+LOOP = """
+import json, sys
+import neurotwin
+kw = json.loads(sys.argv[1])
+for seed in kw["seeds"]:
+    neurotwin.run("hopfield", kw["realization"], seed=seed, cue_noise=0.1, **kw["fixed"])
+"""
+
+
+def plain_processes(exp: sweep.Experiment, realization: str, n_procs: int) -> float:
+    """Wall seconds of ``n_procs`` fresh processes running the experiment's seeds between
+    them as plain loops, all at once: what two workers could do at best on this machine
+    (its cores shared, each process paying its own imports), with no Dask at all."""
+    seeds = list(exp.seeds)
+    share = [seeds[i::n_procs] for i in range(n_procs)]
+    t0 = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                LOOP,
+                json.dumps({"seeds": part, "realization": realization, "fixed": exp.fixed}),
+            ]
+        )  # fmt: skip
+        for part in share
+    ]
+    for proc in procs:
+        if proc.wait() != 0:
+            raise RuntimeError(f"plain loop exited with {proc.returncode}")
+    return time.perf_counter() - t0
+
+
+def row(what, secs, start, threads, mode):
+    start_txt = f"{start:8.2f}" if start is not None else f"{'-':>8}"
+    print(f"{what:<44} {secs:8.2f} {start_txt} {str(threads):>10}  {mode}")
+
+
+def _print_tiny(args, t_loop, auto, again, two) -> None:
+    (t_auto, s_auto, th_auto), (t_again, s_again), (t_two, s_two, th_two) = auto, again, two
+    print()
+    print(
+        f"tiny: {args.tiny_points} points, hopfield reference sync, n_units {args.tiny_units}, "
+        f"{args.tiny_cues} cues, ~{t_loop / args.tiny_points * 1000:.0f} ms per point in the loop"
+    )
+    print(f"{'what':<44} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
+    row("plain loop of neurotwin.run (best of 4)", t_loop, None, "-", "")
+    row("run_sweep, nothing chosen", t_auto, s_auto["cluster_start_s"], th_auto, s_auto["mode"])
+    row(
+        "run_sweep, nothing chosen, again (best of 3)", t_again, s_again["cluster_start_s"], "-", ""
+    )
+    row("run_sweep, workers=2", t_two, s_two["cluster_start_s"], th_two, s_two["mode"])
+    print(f"ratio sweep (nothing chosen) / loop   {t_auto / t_loop:6.2f}   (goal <= 1.5)")
+    print(f"ratio the same, again / loop          {t_again / t_loop:6.2f}   (imports warm)")
+    print(f"ratio sweep (workers=2) / loop        {t_two / t_loop:6.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # long points: Brian2 (runtime, single-threaded) by default, since a BLAS-bound
@@ -98,7 +161,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--long-cues", type=int, default=40)
     ap.add_argument("--tiny-points", type=int, default=100)
     ap.add_argument("--tiny-units", type=int, default=1000)
-    ap.add_argument("--tiny-cues", type=int, default=300)
+    # 600 cues: points of about 20 ms (the goal's size) since sync recall runs factored;
+    # 300 cues gave 11-15 ms points, where the sweep's per-point file weighs more
+    ap.add_argument("--tiny-cues", type=int, default=600)
+    ap.add_argument("--skip-long", action="store_true", help="only the tiny points")
     args = ap.parse_args(argv)
     load0 = os.getloadavg()
     try:
@@ -119,15 +185,29 @@ def main(argv: list[str] | None = None) -> None:
     )
     fixed = tiny.fixed
     neurotwin.run("hopfield", "reference", seed=0, cue_noise=0.1, **fixed)  # warm: imports
-    t0 = time.perf_counter()
-    for s in tiny.seeds:
-        r = neurotwin.run("hopfield", "reference", seed=s, cue_noise=0.1, **fixed)
-        _ = [r.observables[k] for k in KEPT]
-    t_loop = time.perf_counter() - t0
-    t_auto, s_auto, th_auto = timed_sweep(tiny)
-    t_again, s_again, _ = timed_sweep(tiny)  # xarray's first dataset imports dask.array
+
+    def loop() -> float:
+        t0 = time.perf_counter()
+        for s in tiny.seeds:
+            r = neurotwin.run("hopfield", "reference", seed=s, cue_noise=0.1, **fixed)
+            _ = [r.observables[k] for k in KEPT]
+        return time.perf_counter() - t0
+
+    t_loop = loop()
+    t_auto, s_auto, th_auto = timed_sweep(tiny)  # xarray's first dataset imports dask.array
+    # then loop and sweep alternately, best of three each: the machine's speed drifts by
+    # tens of percent over a minute (shared cores), more than the difference measured
+    loops, agains = [t_loop], []
+    for _ in range(3):
+        t_again, s_again, _ = timed_sweep(tiny)
+        agains.append(t_again)
+        loops.append(loop())
+    t_loop, t_again = min(loops), min(agains)
     t_two, s_two, th_two = timed_sweep(tiny, workers=2)
 
+    _print_tiny(args, t_loop, (t_auto, s_auto, th_auto), (t_again, s_again), (t_two, s_two, th_two))
+    if args.skip_long:
+        return
     long = experiment(
         "bench-scaling-long",
         args.long_points,
@@ -138,25 +218,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     t_1, s_1, th_1 = timed_sweep(long, workers=1)
     t_2, s_2, th_2 = timed_sweep(long, workers=2)
+    p_1 = plain_processes(long, args.long_realization, 1)
+    p_2 = plain_processes(long, args.long_realization, 2)
     load1 = os.getloadavg()
-
-    def row(what, secs, start, threads, mode):
-        start_txt = f"{start:8.2f}" if start is not None else f"{'-':>8}"
-        print(f"{what:<44} {secs:8.2f} {start_txt} {str(threads):>10}  {mode}")
-
-    print()
-    print(
-        f"tiny: {args.tiny_points} points, hopfield reference sync, n_units {args.tiny_units}, "
-        f"{args.tiny_cues} cues, ~{t_loop / args.tiny_points * 1000:.0f} ms per point in the loop"
-    )
-    print(f"{'what':<44} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
-    row("plain loop of neurotwin.run", t_loop, None, "-", "")
-    row("run_sweep, nothing chosen", t_auto, s_auto["cluster_start_s"], th_auto, s_auto["mode"])
-    row("run_sweep, nothing chosen, again", t_again, s_again["cluster_start_s"], "-", "")
-    row("run_sweep, workers=2", t_two, s_two["cluster_start_s"], th_two, s_two["mode"])
-    print(f"ratio sweep (nothing chosen) / loop   {t_auto / t_loop:6.2f}   (goal <= 1.5)")
-    print(f"ratio the same, again / loop          {t_again / t_loop:6.2f}   (imports warm)")
-    print(f"ratio sweep (workers=2) / loop        {t_two / t_loop:6.2f}")
 
     print()
     print(
@@ -171,6 +235,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"ratio 1 worker / 2 workers, start included   {t_1 / t_2:6.2f}   (goal >= 1.8)")
     c1, c2 = t_1 - s_1["cluster_start_s"], t_2 - s_2["cluster_start_s"]
     print(f"ratio 1 worker / 2 workers, after the start  {c1 / c2:6.2f}")
+    row("plain loop, 1 process (no Dask)", p_1, None, "-", "")
+    row("plain loops, 2 processes at once (no Dask)", p_2, None, "-", "")
+    print(f"ratio 1 process / 2 processes (the machine's ceiling)  {p_1 / p_2:6.2f}")
+    print(f"sweep's ratio as a fraction of that ceiling  {t_1 / t_2 / (p_1 / p_2):6.2f}")
     print(f"# load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
 
 

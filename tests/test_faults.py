@@ -170,23 +170,27 @@ def test_netcdf_hdf_error_on_a_full_disk_is_said_as_such(tmp_path, monkeypatch):
 def test_sweep_on_a_full_disk_stops_in_one_line_and_keeps_its_points(
     tmp_path, monkeypatch, registered
 ):
+    import netCDF4
+
     out = tmp_path / "s"
-    real = xr.Dataset.to_netcdf
+    real = netCDF4.Dataset
     calls = []
 
-    def fills_up(self, path, *args, **kwargs):
-        calls.append(path)
-        if len(calls) > 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, path, *args, **kwargs)
+    def fills_up(path, mode="r", *args, **kwargs):
+        # every netCDF file written, point files and xarray's alike, is created here
+        if mode == "w":
+            calls.append(path)
+            if len(calls) > 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", fills_up)
+    monkeypatch.setattr(netCDF4, "Dataset", fills_up)
     args = ["sweep", registered, "--scheduler", "synchronous", "--out", str(out)]
     res = runner.invoke(app, args)
     one_line_error(res, "error: cannot write ")
     assert res.stderr.strip().endswith(": disk full (no space left on device)")
     assert len(list((out / "points").glob("*.nc"))) == 2 and no_temp_files(out)
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", real)
+    monkeypatch.setattr(netCDF4, "Dataset", real)
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     summary = json.loads((out / f"{registered}.summary.json").read_text())

@@ -372,14 +372,16 @@ def test_point_key_is_stable():
 
 
 def test_point_file_write_is_atomic(tmp_path, monkeypatch):
-    """write_dataset writes a temp file and renames it: a crash mid-write leaves nothing
-    under the point's name."""
+    """A point file is written to a temp file and renamed: a crash mid-write (here after
+    its values, at its attributes) leaves nothing under the point's name."""
+    import netCDF4
+
     out = tmp_path / "sweep"
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", boom)
+    monkeypatch.setattr(netCDF4.Dataset, "setncatts", boom)
     with pytest.raises(OSError, match="disk full"):
         run_sweep(tiny(), out, scheduler="synchronous", progress=False)
     assert point_files(out) == []

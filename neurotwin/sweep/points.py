@@ -18,6 +18,7 @@ import xarray as xr
 
 from .. import router
 from ..errors import NeurotwinError, ParamError
+from ..files import atomic_write
 from ..harness import Built, Plan, build, check_seed, execute, prepare, run_built
 from ..registry import get_model, get_realization
 from ..results import Result, version_attrs
@@ -278,10 +279,9 @@ def network_groups(points: Sequence[Point]) -> list[list[Point]]:
     return list(groups.values())
 
 
-def _point_dataset(exp: Experiment, pt: Point, record: dict) -> xr.Dataset:
-    values = record.get("values", {})
-    data_vars = {name: ((), np.float64(values.get(name, np.nan))) for name in exp.kept}
-    attrs = {
+def point_attrs(exp: Experiment, pt: Point, record: dict) -> dict:
+    """A point file's attributes: what ran, its error, its times, the versions."""
+    return {
         "schema": SWEEP_SCHEMA,
         "key": pt.key,
         "experiment": exp.name,
@@ -297,7 +297,27 @@ def _point_dataset(exp: Experiment, pt: Point, record: dict) -> xr.Dataset:
         "sim_wall_time_s": float(record.get("sim_wall_time_s", np.nan)),
         **version_attrs(),
     }
-    return xr.Dataset(data_vars, attrs=attrs)
+
+
+def write_point(path: Path, exp: Experiment, pt: Point, record: dict) -> Path:
+    """The file that keeps one point: its kept scalars (float64, NaN where missing) and
+    :func:`point_attrs`, atomically. Written with netCDF4 itself: xarray's writer took
+    2-4 ms per point, a sixth of a 20 ms point in an in-process sweep, for a file of two
+    numbers (issue 16); the file is the same to any netCDF reader (xarray reads it back,
+    :func:`read_point`)."""
+    import netCDF4
+
+    values = record.get("values", {})
+    attrs = point_attrs(exp, pt, record)
+
+    def write(tmp: str) -> None:
+        with netCDF4.Dataset(tmp, "w", format="NETCDF4") as nc:
+            for name in exp.kept:
+                var = nc.createVariable(name, "f8", (), fill_value=np.nan)
+                var.assignValue(np.float64(values.get(name, np.nan)))
+            nc.setncatts(attrs)
+
+    return atomic_write(path, write)
 
 
 def read_point(path: Path, key: str, kept: Sequence[str]) -> dict | None:

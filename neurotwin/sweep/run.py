@@ -35,7 +35,7 @@ from ..registry import get_realization
 from ..results import write_dataset
 from .combine import combine
 from .experiment import QUICK_SUFFIX, SMOKE_NOTE, Experiment, get_experiment
-from .points import Point, _point_dataset, expand, network_groups, read_point, run_point
+from .points import Point, expand, network_groups, read_point, run_point, write_point
 from .tasks import (
     CLUSTER_START_S,
     IN_FLIGHT_PER_WORKER,
@@ -218,7 +218,7 @@ def _run_locked(exp, points, out, runner, progress, max_points, retry_failed, on
 
     def finish(pt: Point, record: dict) -> None:
         nonlocal n_new
-        write_dataset(_point_dataset(exp, pt, record), pdir / f"{pt.key}.nc")
+        write_point(pdir / f"{pt.key}.nc", exp, pt, record)
         records[pt.key] = record
         n_new += 1
         bar.update(1)

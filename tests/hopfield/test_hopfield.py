@@ -460,11 +460,19 @@ def test_idle_cores_counts_a_busy_neighbour():
 
     if recall.idle_cores() is None:
         pytest.skip("no /proc here")
-    quiet = [recall.idle_cores() for _ in range(20)]
+
+    def samples():  # apart by more than the reuse time of a count
+        out = []
+        for _ in range(10):
+            time.sleep(recall.IDLE_SAMPLE_S * 1.2)
+            out.append(recall.idle_cores())
+        return out
+
+    quiet = samples()
     child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.5)
-        busy = [recall.idle_cores() for _ in range(20)]
+        busy = samples()
     finally:
         child.kill()
         child.wait()
