@@ -74,14 +74,13 @@ def test_cluster_by_address_with_a_worker_killed_mid_sweep(tmp_path, monkeypatch
     out = tmp_path / "sweep"
     written: list[str] = []
     killed: dict[str, object] = {}
-    real_write = sw.run.write_dataset
+    real_write = sw.run.write_point
 
-    def write_and_kill(ds, path):
-        done = real_write(ds, path)
-        if Path(path).parent.name == "points":
-            written.append(Path(path).stem)
-            if len(written) >= 4 and not killed:
-                kill_a_busy_worker()
+    def write_and_kill(path, *args):
+        done = real_write(path, *args)
+        written.append(Path(path).stem)
+        if len(written) >= 4 and not killed:
+            kill_a_busy_worker()
         return done
 
     def kill_a_busy_worker():
@@ -96,7 +95,7 @@ def test_cluster_by_address_with_a_worker_killed_mid_sweep(tmp_path, monkeypatch
                 return
             time.sleep(0.01)
 
-    monkeypatch.setattr(sw.run, "write_dataset", write_and_kill)
+    monkeypatch.setattr(sw.run, "write_point", write_and_kill)
     res = CliRunner().invoke(
         app, ["sweep", EXPERIMENT, "--quick", "--scheduler", address, "--out", str(out)]
     )
