@@ -8,21 +8,22 @@ import contextlib
 import numba
 import numpy as np
 
-from .recall import SMALL_PRODUCT_FLOPS, small_work_threads
+from .recall import SMALL_PRODUCT_FLOPS
 
 
 @contextlib.contextmanager
 def kernel_threads(work: float):
-    """Numba threads for a kernel call of ``work`` element operations: the default from
-    SMALL_PRODUCT_FLOPS, below it only the idle cores (``recall.small_work_threads``: a
-    second thread measured 1.3-1.6x slower for the 100 x 1000 sweeps while the other
-    core of the 2-core machine was busy)."""
-    before = numba.get_num_threads()
-    threads = before if work >= SMALL_PRODUCT_FLOPS else small_work_threads(work, before)
-    if threads >= before:
+    """Numba threads for a kernel call of ``work`` element operations: one below
+    SMALL_PRODUCT_FLOPS, else numba's default. Not the idle cores, as for BLAS products
+    (``recall.small_work_threads``): alone, the 100 x 1000 sweeps ran 1.7x faster on two
+    threads, but within a recall, right after the initial fields' product whose OpenBLAS
+    threads still spin, two numba threads made the whole async run 1.2-1.3x slower
+    (1.0-1.1e7 vs 1.3e7 unit updates/s, quiet 2-core machine, issue 16)."""
+    if work >= SMALL_PRODUCT_FLOPS:
         yield
         return
-    numba.set_num_threads(threads)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
     try:
         yield
     finally:

@@ -21,9 +21,10 @@ them about 2x faster while the other core is idle, and 2-7x slower (up to 120x a
 issue 16). So products below :data:`SMALL_PRODUCT_FLOPS` run on as many threads as
 there are cores that no other process is running on right now (:func:`idle_cores`,
 read from Linux's ``/proc``; one thread where that cannot be read); large ones use the
-default. The same holds for matrix-vector products (the energies' ``s @ U``) and for
-the numba sweeps (``_kernels.kernel_threads``). The benchmark prints, per product size,
-which count was faster and which was chosen.
+default. The same holds for matrix-vector products (the energies' ``s @ U``). The
+numba sweeps run on one thread below the same work (``_kernels.kernel_threads`` says
+why). The benchmark prints, per product size, which count was faster and which was
+chosen.
 """
 
 from __future__ import annotations
