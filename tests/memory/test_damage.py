@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 import pytest
+from claims import t_interval
 
 import neurotwin
 from neurotwin import ParamError
@@ -117,7 +118,7 @@ def _unstable_fraction(w: np.ndarray, patterns: np.ndarray) -> float:
     return float((patterns * h < 0).mean())
 
 
-def test_clipping_costs_two_over_pi_of_the_load(seed_base):
+def test_clipping_costs_two_over_pi_of_the_load(seed_base, claim):
     """Hopfield 1982 / Sompolinsky 1986: the clipped W at load (2/pi) alpha flips as many
     bits per update as the Hebbian W at alpha. N = 1000, alpha = 0.3 (P = 301) against
     P = 191 (= 2/pi x 300, odd: no zero sign), 5 seeds; the two error rates and the
@@ -139,6 +140,11 @@ def test_clipping_costs_two_over_pi_of_the_load(seed_base):
     pred_hebb = _phi(-math.sqrt((n - 1) / (p_hebb - 1)))
     sig = math.comb(p_clip - 1, (p_clip - 1) // 2) / 2 ** (p_clip - 1)
     pred_clip = _phi(-sig * math.sqrt((n - 1) / (1 - sig**2)))
+    claim(model="damaged-hopfield",
+          claim="clipped W at load (2/pi) alpha: bits flipped per update (N = 1000, P = 191)",
+          source="Sompolinsky 1986 (clipped synapses: capacity x 2/pi)",
+          source_value=f"{pred_clip:.5f} (its Gaussian prediction)", measured=clip.mean(),
+          interval=t_interval(clip), seeds=len(clip))  # fmt: skip
     assert abs(pred_clip - pred_hebb) < 0.002  # the 2/pi law itself, at these sizes
     assert abs(hebb.mean() - pred_hebb) < 3 * se(hebb), (hebb, pred_hebb)
     assert abs(clip.mean() - pred_clip) < 3 * se(clip), (clip, pred_clip)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import declared_tolerance
 
 import neurotwin
 from neurotwin.rate_models.hopfield import hopfield as hf
@@ -14,13 +15,6 @@ pytest.importorskip("brian2")
 from neurotwin.spiking.modern_hopfield import wta as smh  # noqa: E402
 
 MODEL = "modern-hopfield"
-
-
-def _declared(model: str, observable: str) -> dict:
-    """The model's declared rate-vs-spiking tolerance on ``observable`` (ModelSpec.agreement)."""
-    from neurotwin.registry import get_model
-
-    return next(t for t in get_model(model).agreement if t["observable"] == observable)
 
 
 TARGET = dict(n_units=64, n_patterns=16, n_cues=20, cue_noise=0.1, interaction="softmax")
@@ -54,9 +48,9 @@ def test_rate_vs_spiking_agreement(target_run):
     o = target_run.observables
     beta = o["effective_beta"]
     ref = neurotwin.run(MODEL, "reference", seed=0, beta=beta, **TARGET)
-    tol = _declared(MODEL, "final_overlap")  # atol 0.05
+    tol = declared_tolerance(MODEL, "final_overlap")  # atol 0.05
     base = ref.observables["final_overlap"]
-    assert abs(base - o["final_overlap"]) <= tol["atol"] + tol["rtol"] * abs(base)
+    assert abs(base - o["final_overlap"]) <= tol.bound(base)
     counts = o["softmax_fit_counts"]
     share = counts / counts.sum(axis=1, keepdims=True)
     tv = 0.5 * np.abs(share - o["softmax_at_effective_beta"]).sum(axis=1).mean()

@@ -11,19 +11,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import declared_tolerance
 
 import neurotwin
 
 pytest.importorskip("brian2")
 
 from neurotwin.spiking.synchronization import brian2 as b2sync  # noqa: E402
-
-
-def _declared(model: str, observable: str) -> dict:
-    """The model's declared rate-vs-spiking tolerance on ``observable`` (ModelSpec.agreement)."""
-    from neurotwin.registry import get_model
-
-    return next(t for t in get_model(model).agreement if t["observable"] == observable)
 
 
 @pytest.mark.parametrize("offset", [0, 1])
@@ -45,13 +39,13 @@ def test_pulse_coupled_lif_synchronize(offset, seed_base):
     last = times[times > times.max() - 0.5 * on.observables["period_s"]]
     assert len(last) == 20 and np.ptp(last) <= 1e-4 + 1e-12
     ref = neurotwin.run("pulse-coupled", "reference", coupling=0.2, **kw).observables
-    tol = _declared("pulse-coupled", "final_cluster_fraction")  # both in one cluster
+    tol = declared_tolerance("pulse-coupled", "final_cluster_fraction")  # one cluster both
     diff = abs(on.observables["final_cluster_fraction"] - ref["final_cluster_fraction"])
-    assert diff <= tol["atol"] + tol["rtol"] * ref["final_cluster_fraction"]
+    assert diff <= tol.bound(ref["final_cluster_fraction"])
     # same order of magnitude as the exact map (discrete time changes the path); the
     # declared rtol 4 is the ratio's upper side (< 5), the lower one (> 0.2) stays here
     ratio = on.observables["time_to_sync_s"] / ref["time_to_sync_s"]
-    upper = 1 + _declared("pulse-coupled", "time_to_sync_s")["rtol"]
+    upper = 1 + declared_tolerance("pulse-coupled", "time_to_sync_s").rtol
     assert 0.2 < ratio < upper, ratio
 
 
@@ -109,8 +103,8 @@ def test_lif_agrees_with_phase_reduced_reference(lif_curve):
     lif = np.array([o["order_parameter"] for o in lif_curve["brian2"]])
     ref = np.array([o["order_parameter"] for o in lif_curve["reference"]])
     far = np.array([abs(k - 0.1005) > 0.08 for k in COUPLINGS])
-    tol = _declared("lif-sync", "order_parameter")  # atol 0.1 away from K_c
-    assert np.abs(lif - ref)[far].max() < tol["atol"], np.round(lif - ref, 3)
+    tol = declared_tolerance("lif-sync", "order_parameter")  # atol 0.1 away from K_c
+    assert np.abs(lif - ref)[far].max() < tol.atol, np.round(lif - ref, 3)
     assert np.abs(lif - ref).max() < 0.3
 
 
