@@ -15,7 +15,8 @@ from neurotwin.errors import InputError
 def check_values(model: str, kind: str, key: str, arr: np.ndarray, allowed, rule: str) -> None:
     """:class:`InputError` at the first entry of ``arr`` not in ``allowed``."""
     arr = np.asarray(arr)
-    if isinstance(allowed, range) and allowed.step == 1 and np.issubdtype(arr.dtype, np.number):
+    real = np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    if isinstance(allowed, range) and allowed.step == 1 and real:
         # indices: two comparisons instead of a sort of the array (isin); NaN fails both
         with np.errstate(invalid="ignore"):
             ok = (arr >= allowed.start) & (arr < allowed.stop)
