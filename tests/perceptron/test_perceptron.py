@@ -189,3 +189,24 @@ def test_gate_inputs_must_be_binary():
     assert str(info.value) == (
         "mcculloch-pitts inputs['x']: must contain only 0 and 1 (got 0.5 at index (0, 1))"
     )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[0, 1, 2], [0.0, 2.0], [0, 1.5], [0, np.nan], [0, 5], [-1, 0], [np.inf], [True, False]],
+)
+def test_index_check_fast_path_refuses_what_isin_refuses(values):
+    """``check_values`` with a ``range`` compares instead of sorting (np.isin): the same
+    entries are refused, with the same message."""
+    from neurotwin.rate_models.perceptron.checks import check_values
+
+    arr = np.asarray(values)
+
+    def outcome(allowed):
+        try:
+            check_values("m", "inputs", "order", arr, allowed, "must be indices in 0..2")
+        except InputError as exc:
+            return str(exc)
+        return None
+
+    assert outcome(range(3)) == outcome([0, 1, 2])
