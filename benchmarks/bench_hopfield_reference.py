@@ -31,22 +31,21 @@ from neurotwin.rate_models.hopfield import hopfield as hf
 from neurotwin.rate_models.hopfield.recall import SMALL_PRODUCT_FLOPS
 
 
-def best_of(fn, repeat=5):
+def timings(fn, repeat=5) -> list[float]:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return min(times)
+    return times
+
+
+def best_of(fn, repeat=5):
+    return min(timings(fn, repeat))
 
 
 def median_of(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    return float(np.median(timings(fn, repeat)))
 
 
 def numpy_sync_recall(w32, s0, max_steps=100):
