@@ -118,7 +118,7 @@ def plain_processes(exp: sweep.Experiment, realization: str, n_procs: int) -> fl
                 LOOP,
                 json.dumps({"seeds": part, "realization": realization, "fixed": exp.fixed}),
             ]
-        )  # fmt: skip
+        )
         for part in share
     ]
     for proc in procs:

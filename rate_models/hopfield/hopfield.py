@@ -361,8 +361,9 @@ def energy(states: np.ndarray, w: np.ndarray, u: np.ndarray) -> np.ndarray:
     return e[where].reshape(states.shape[:-1])
 
 
-def field_energy(states: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``U.s`` for every state along the last axis (float64; exactly 0 where U is)."""
+def threshold_term(states: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The threshold term ``U.s`` of the energy for every state along the last axis
+    (float64; exactly 0, with no product, where U is 0)."""
     u = np.asarray(u, dtype=np.float64)
     n = states.shape[-1]
     if not u.any():
@@ -371,7 +372,7 @@ def field_energy(states: np.ndarray, u: np.ndarray) -> np.ndarray:
     rows, where = distinct_rows(states)
     us = np.empty(len(rows))
     # small float64 blocks (about 1 MB: 3 ms instead of 12-24 ms for 5,000 x 2,000
-    # states), and a matrix-vector product on one BLAS thread (recall.blas_threads:
+    # states); a matrix-vector product, so on the idle cores only (recall.blas_threads:
     # 500 x 1000 took 16 ms on a second thread instead of 0.13 ms, loaded 2-core machine)
     with recall.blas_threads(2.0 * len(rows) * n):
         for b in _row_blocks(len(rows), 8 * n, 2**20):
@@ -388,7 +389,7 @@ def hebbian_energy(counts: np.ndarray, states: np.ndarray, u: np.ndarray) -> np.
     c64 = counts.astype(np.float64)
     sq = np.einsum("...p,...p->...", c64, c64)
     del c64
-    return -(sq - p * n) / (2 * n) + field_energy(states, u)
+    return -(sq - p * n) / (2 * n) + threshold_term(states, u)
 
 
 def observe(result: Result, params: HopfieldParams, weights: dict, inputs: dict) -> dict:

@@ -263,8 +263,10 @@ class _Trace:
     no array per step and no stacked copy at the end (at N = 2000, 1000 probes the stack
     cost 2 ms of a 150 ms recall); capacity never written is never paged in."""
 
-    def __init__(self, first: np.ndarray, capacity: int):
-        self._buf = np.empty((max(capacity, 2),) + first.shape, dtype=np.int8)
+    def __init__(self, first: np.ndarray, limit: int):
+        """``limit``: the most states the trace will hold (max_sweeps + 1)."""
+        self._limit = max(limit, 2)
+        self._buf = np.empty((min(self._limit, _TRACE_CAPACITY),) + first.shape, dtype=np.int8)
         self._buf[0] = first
         self._len = 1
 
@@ -277,7 +279,8 @@ class _Trace:
     def slot(self) -> np.ndarray:
         """The next step's state, to be written and then :meth:`commit`-ed."""
         if self._len == len(self._buf):
-            grown = np.empty((2 * len(self._buf),) + self._buf.shape[1:], dtype=np.int8)
+            size = min(2 * len(self._buf), max(self._limit, self._len + 1))
+            grown = np.empty((size,) + self._buf.shape[1:], dtype=np.int8)
             grown[: self._len] = self._buf
             self._buf = grown
         return self._buf[self._len]
@@ -321,7 +324,7 @@ def sync(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False) -> Reca
     active = np.ones(n_probes, dtype=bool)
     converged_at = np.full(n_probes, -1)
     two_cycle = np.zeros(n_probes, dtype=bool)
-    states = _Trace(np.asarray(s0), min(max_sweeps + 1, _TRACE_CAPACITY))
+    states = _Trace(np.asarray(s0), max_sweeps + 1)
     energies = []
     fixed = np.zeros(n_probes, dtype=bool)
     cycle = np.zeros(n_probes, dtype=bool)
@@ -415,7 +418,7 @@ def asynchronous(src, u, s0, rng, temperature=0.0, max_sweeps=100, energy=False)
             raise ValueError("CountFields: T > 0 runs on float64 W (Glauber probabilities)")
     active = np.ones(n_probes, dtype=np.bool_)
     converged_at = np.full(n_probes, -1)
-    states = _Trace(s, min(max_sweeps + 1, _TRACE_CAPACITY))
+    states = _Trace(s, max_sweeps + 1)
     energies = [_energy_rows(s, h, u)] if energy else None
     rand = np.empty((n_probes, n))
     base = np.broadcast_to(np.arange(n), (n_probes, n))

@@ -252,7 +252,7 @@ def test_auto_sync_recalls_factored_with_the_dense_observables(kw):
 
 
 def test_overlaps_of_repeated_rows_are_computed_once_and_equal_the_direct_product():
-    """``overlap_counts`` and ``field_energy`` compute a row that repeats the step
+    """``overlap_counts`` and ``threshold_term`` compute a row that repeats the step
     before once (``distinct_rows``); the result equals the direct product everywhere."""
     rng = np.random.default_rng(11)
     t, c, n, p = 6, 9, 37, 5  # 37 units: rows of an odd number of bytes
@@ -265,5 +265,5 @@ def test_overlaps_of_repeated_rows_are_computed_once_and_equal_the_direct_produc
     direct = states.astype(np.float64) @ patterns.T.astype(np.float64)
     np.testing.assert_array_equal(hf.overlap_counts(states, patterns), direct)
     u = rng.normal(size=n)
-    np.testing.assert_allclose(hf.field_energy(states, u), states @ u, rtol=1e-13)
-    assert not hf.field_energy(states, np.zeros(n)).any()
+    np.testing.assert_allclose(hf.threshold_term(states, u), states @ u, rtol=1e-13)
+    assert not hf.threshold_term(states, np.zeros(n)).any()
