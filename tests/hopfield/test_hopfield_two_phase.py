@@ -182,7 +182,9 @@ def test_sweep_over_cue_noise_builds_once_per_seed(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_standalone_compiles_once_and_reruns_with_new_cues(tmp_path):
     """One compiled project, run on two cue sets and the first again: the decoded states
-    and observables equal those of a fresh build of each; a runtime run in between works."""
+    and observables equal those of a fresh build of each; a runtime run in between works.
+    The rerun does not compile: the project's binary is the same file, untouched (a
+    check on the file, not on the times, which a loaded machine stretches)."""
     kw = dict(seed=2, device="cpp_standalone", **SMALL)
     plan_a = prepare("hopfield", "brian2", cue_noise=0.1, **kw)
     plan_b = prepare("hopfield", "brian2", cue_noise=0.3, **kw)
@@ -190,9 +192,12 @@ def test_standalone_compiles_once_and_reruns_with_new_cues(tmp_path):
     folder = built.network.directory
     first = run_built(built)
     assert first.provenance["codegen_target"] == "cpp"
+    binary = os.path.join(folder, "main")
+    compiled = os.stat(binary).st_mtime_ns
     assert neurotwin.run("hopfield", "brian2", seed=0, **SMALL).provenance["device"] == "runtime"
     rerun_b = run_built(built, plan_b.inputs)
-    assert first.provenance["build_time_s"] > 10 * rerun_b.provenance["run_time_s"] > 0
+    assert os.stat(binary).st_mtime_ns == compiled
+    assert rerun_b.provenance["run_time_s"] > 0
 
     kept = tmp_path / "fresh"
     fresh_b = execute(prepare("hopfield", "brian2", cue_noise=0.3, build_dir=str(kept), **kw))
