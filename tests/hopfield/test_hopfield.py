@@ -460,24 +460,22 @@ def test_idle_cores_counts_a_busy_neighbour():
 
     if recall.idle_cores() is None:
         pytest.skip("no /proc here")
-
-    def samples():  # apart by more than the reuse time of a count
-        out = []
-        for _ in range(10):
-            time.sleep(recall.IDLE_SAMPLE_S * 1.2)
-            out.append(recall.idle_cores())
-        return out
-
-    quiet = samples()
+    cores = recall._cores()
+    if cores < 2:
+        pytest.skip("one core: nothing to leave idle")
     child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.5)
-        busy = samples()
+        busy = []
+        for _ in range(10):  # apart by more than the reuse time of a count
+            time.sleep(recall.IDLE_SAMPLE_S * 1.2)
+            busy.append(recall.idle_cores())
     finally:
         child.kill()
         child.wait()
-    # other processes come and go: compare the most idle samples of each phase
-    assert max(busy) <= max(max(quiet) - 1, 1), (quiet, busy)
+    # the spinning child is runnable at every sample (state R even when descheduled),
+    # whatever else comes and goes: never all cores idle
+    assert max(busy) <= cores - 1, (cores, busy)
 
 
 def test_async_energy_matches_the_energy_from_w():
