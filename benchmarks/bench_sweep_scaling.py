@@ -7,7 +7,8 @@ updates, one point per seed):
 1. **long points** (``--long-points`` points of ``--long-units`` units, ``--long-cues``
    cues, on ``--long-realization``: about 1 s each on the 2-core development machine):
    ``run_sweep(workers=1)`` and ``run_sweep(workers=2)``, each a fresh local cluster and
-   output folder. Reported:
+   output folder, ``--long-repeats`` times in turn with the plain loops below. Reported
+   per repeat:
    wall seconds with the cluster's start and without it (from the summary's
    ``cluster_start_s``), the ratio 1 worker / 2 workers (issue 16's goal: >= 1.8), and
    the BLAS threads the points saw (a derived value read by threadpoolctl inside each
@@ -29,8 +30,8 @@ Speed is reported as ratios between runs in this process, never asserted. The lo
 average before and after is printed: on a shared machine the ratios mean little.
 
 Run: ``python benchmarks/bench_sweep_scaling.py [--long-realization brian2 --long-points 16
---long-units 200 --long-cues 40 --tiny-points 100 --tiny-units 1000 --tiny-cues 600]
-[--skip-long]``.
+--long-units 200 --long-cues 40 --long-repeats 3 --tiny-points 100 --tiny-units 1000
+--tiny-cues 600] [--skip-long] [--skip-tiny]``.
 The long points default to Brian2's runtime target (single-threaded, about 1 s each):
 a reference point of that size is a BLAS product that one worker already runs on both
 cores, so two workers cannot be faster there (``--long-realization reference`` shows it).
@@ -42,6 +43,7 @@ import argparse
 import json
 import os
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,30 +153,8 @@ def _print_tiny(args, t_loop, auto, again, two) -> None:
     print(f"ratio sweep (workers=2) / loop        {t_two / t_loop:6.2f}")
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # long points: Brian2 (runtime, single-threaded) by default, since a BLAS-bound
-    # reference point already uses both cores on one worker and cannot gain from two
-    ap.add_argument("--long-realization", choices=("brian2", "reference"), default="brian2")
-    ap.add_argument("--long-points", type=int, default=16)
-    ap.add_argument("--long-units", type=int, default=200)
-    ap.add_argument("--long-cues", type=int, default=40)
-    ap.add_argument("--tiny-points", type=int, default=100)
-    ap.add_argument("--tiny-units", type=int, default=1000)
-    # 600 cues: points of about 20 ms (the goal's size) since sync recall runs factored;
-    # 300 cues gave 11-15 ms points, where the sweep's per-point file weighs more
-    ap.add_argument("--tiny-cues", type=int, default=600)
-    ap.add_argument("--skip-long", action="store_true", help="only the tiny points")
-    args = ap.parse_args(argv)
-    load0 = os.getloadavg()
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count()
-    command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
-    print(f"# {command}")
-    print(f"# {cores} cores; load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
-
+def _tiny(args) -> None:
+    """The tiny points: a plain loop, the automatic sweep and 2 workers (part 2)."""
     tiny = experiment(
         "bench-scaling-tiny",
         args.tiny_points,
@@ -206,6 +186,36 @@ def main(argv: list[str] | None = None) -> None:
     t_two, s_two, th_two = timed_sweep(tiny, workers=2)
 
     _print_tiny(args, t_loop, (t_auto, s_auto, th_auto), (t_again, s_again), (t_two, s_two, th_two))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # long points: Brian2 (runtime, single-threaded) by default, since a BLAS-bound
+    # reference point already uses both cores on one worker and cannot gain from two
+    ap.add_argument("--long-realization", choices=("brian2", "reference"), default="brian2")
+    ap.add_argument("--long-points", type=int, default=16)
+    ap.add_argument("--long-units", type=int, default=200)
+    ap.add_argument("--long-cues", type=int, default=40)
+    ap.add_argument("--long-repeats", type=int, default=3)
+    ap.add_argument("--tiny-points", type=int, default=100)
+    ap.add_argument("--tiny-units", type=int, default=1000)
+    # 600 cues: points of about 20 ms (the goal's size) since sync recall runs factored;
+    # 300 cues gave 11-15 ms points, where the sweep's per-point file weighs more
+    ap.add_argument("--tiny-cues", type=int, default=600)
+    ap.add_argument("--skip-long", action="store_true", help="only the tiny points")
+    ap.add_argument("--skip-tiny", action="store_true", help="only the long points")
+    args = ap.parse_args(argv)
+    load0 = os.getloadavg()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
+    print(f"# {command}")
+    print(f"# {cores} cores; load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
+
+    if not args.skip_tiny:
+        _tiny(args)
     if args.skip_long:
         return
     long = experiment(
@@ -216,30 +226,52 @@ def main(argv: list[str] | None = None) -> None:
         probe=True,
         realization=args.long_realization,
     )
-    t_1, s_1, th_1 = timed_sweep(long, workers=1)
-    t_2, s_2, th_2 = timed_sweep(long, workers=2)
-    p_1 = plain_processes(long, args.long_realization, 1)
-    p_2 = plain_processes(long, args.long_realization, 2)
+    # 1 worker, 2 workers, then the plain processes, repeated: the machine's speed
+    # drifts by 10-20 % within minutes (shared cores), so each ratio is taken within one
+    # repeat, and the repeats are all printed
+    reps = []
+    for _ in range(args.long_repeats):
+        t_1, s_1, th_1 = timed_sweep(long, workers=1)
+        t_2, s_2, th_2 = timed_sweep(long, workers=2)
+        p_1 = plain_processes(long, args.long_realization, 1)
+        p_2 = plain_processes(long, args.long_realization, 2)
+        reps.append((t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2))
     load1 = os.getloadavg()
+    _print_long(args, reps)
+    print(f"# load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
 
+
+def _print_long(args, reps) -> None:
+    s_1 = reps[0][1]
     print()
     print(
         f"long: {args.long_points} points, hopfield {args.long_realization}, "
         f"n_units {args.long_units}, "
         f"{args.long_cues} cues, ~{s_1['sum_point_time_s'] / args.long_points:.2f} s per point "
-        f"on 1 worker"
+        f"on 1 worker; {len(reps)} repeats of: sweep on 1 worker, on 2, plain loops"
     )
     print(f"{'what':<44} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
-    row("run_sweep, workers=1", t_1, s_1["cluster_start_s"], th_1, s_1["mode"])
-    row("run_sweep, workers=2", t_2, s_2["cluster_start_s"], th_2, s_2["mode"])
-    print(f"ratio 1 worker / 2 workers, start included   {t_1 / t_2:6.2f}   (goal >= 1.8)")
-    c1, c2 = t_1 - s_1["cluster_start_s"], t_2 - s_2["cluster_start_s"]
-    print(f"ratio 1 worker / 2 workers, after the start  {c1 / c2:6.2f}")
-    row("plain loop, 1 process (no Dask)", p_1, None, "-", "")
-    row("plain loops, 2 processes at once (no Dask)", p_2, None, "-", "")
-    print(f"ratio 1 process / 2 processes (the machine's ceiling)  {p_1 / p_2:6.2f}")
-    print(f"sweep's ratio as a fraction of that ceiling  {t_1 / t_2 / (p_1 / p_2):6.2f}")
-    print(f"# load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
+    ratios = {"start": [], "after": [], "ceiling": [], "fraction": []}
+    for i, (t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2) in enumerate(reps, 1):
+        row(f"[{i}] run_sweep, workers=1", t_1, s_1["cluster_start_s"], th_1, s_1["mode"])
+        row(f"[{i}] run_sweep, workers=2", t_2, s_2["cluster_start_s"], th_2, s_2["mode"])
+        row(f"[{i}] plain loop, 1 process (no Dask)", p_1, None, "-", "")
+        row(f"[{i}] plain loops, 2 processes at once", p_2, None, "-", "")
+        c1, c2 = t_1 - s_1["cluster_start_s"], t_2 - s_2["cluster_start_s"]
+        ratios["start"].append(t_1 / t_2)
+        ratios["after"].append(c1 / c2)
+        ratios["ceiling"].append(p_1 / p_2)
+        ratios["fraction"].append(t_1 / t_2 / (p_1 / p_2))
+
+    def line(what: str, key: str, goal: str = "") -> None:
+        vals = ratios[key]
+        each = " ".join(f"{v:.2f}" for v in vals)
+        print(f"{what:<52} {each}   median {statistics.median(vals):.2f}  {goal}")
+
+    line("ratio 1 worker / 2 workers, start included", "start", "(goal >= 1.8)")
+    line("ratio 1 worker / 2 workers, after the start", "after")
+    line("ratio 1 process / 2 processes (machine's ceiling)", "ceiling")
+    line("sweep's ratio as a fraction of that ceiling", "fraction")
 
 
 if __name__ == "__main__":

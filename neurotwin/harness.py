@@ -15,6 +15,7 @@ import numpy as np
 
 from . import budget, router
 from .errors import InputError, ParamError, SimulationError
+from .gc_scope import frozen_heap
 from .params import Params
 from .registry import ModelSpec, Realization, get_model, get_realization
 from .results import Result
@@ -140,7 +141,10 @@ class Built:
 def build(plan: Plan) -> Built:
     """Phase one: build (and, for compiled devices, compile) the plan's network."""
     t0 = time.perf_counter()
-    network = plan.real.build(plan.params, plan.weights, plan.inputs, plan.sim_seed, plan.options)
+    with frozen_heap():  # Brian2's standalone build runs the network too
+        network = plan.real.build(
+            plan.params, plan.weights, plan.inputs, plan.sim_seed, plan.options
+        )
     return Built(plan, network, time.perf_counter() - t0)
 
 
@@ -151,7 +155,8 @@ def run_built(built: Built, inputs: dict | None = None) -> Result:
     if inputs is not plan.inputs:
         plan.spec.validate(plan.params, plan.weights, inputs)
     t0 = time.perf_counter()
-    result: Result = plan.real.run(built.network, inputs)
+    with frozen_heap():  # Brian2 collects garbage at every Network.run: see gc_scope
+        result: Result = plan.real.run(built.network, inputs)
     wall = time.perf_counter() - t0
     result.seed = plan.seed
     result.options = plan.options.model_dump() if plan.options else {}

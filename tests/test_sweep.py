@@ -415,6 +415,66 @@ def test_brian2_points_run_on_worker_processes(tmp_path):
     assert float(ds["final_overlap"].sel(n_patterns=2, seed=0)) == r.observables["final_overlap"]
 
 
+def malloc_trim(result) -> float:
+    """The worker's MALLOC_TRIM_THRESHOLD_ (-1: not set), read in the worker."""
+    return float(os.environ.get("MALLOC_TRIM_THRESHOLD_", "-1"))
+
+
+def test_local_workers_keep_glibc_trimming_and_are_gone_when_the_sweep_returns(
+    tmp_path, monkeypatch
+):
+    """Dask's own MALLOC_TRIM_THRESHOLD_=65536 is not given to the sweep's local workers
+    (it made a Brian2 point take ten times the page faults, issue 16); what this process's
+    environment sets still reaches them. The workers are stopped, in a thread that
+    overlaps the combined dataset's writing, before run_sweep returns."""
+    import psutil
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    exp = tiny(derived={"trim": malloc_trim}, seeds=(0,), grid={"n_patterns": [2]}, figure=None)
+    ds = run_sweep(exp, tmp_path / "dask", workers=1, progress=False)
+    assert (ds["error"].values == "").all(), ds["error"].values
+    assert set(ds["trim"].values.ravel()) == {-1.0}
+    workers = [  # spawned worker processes (multiprocessing's resource tracker stays)
+        p
+        for p in psutil.Process().children(recursive=True)
+        if p.is_running() and "spawn_main" in " ".join(p.cmdline())
+    ]
+    assert not workers
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1048576")
+    ds = run_sweep(exp, tmp_path / "env", workers=1, progress=False)
+    assert set(ds["trim"].values.ravel()) == {1048576.0}
+
+
+def test_local_cluster_config_drops_only_dasks_own_malloc_trim():
+    from neurotwin.sweep.tasks import DASK_MALLOC_TRIM, local_cluster_config
+
+    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+    assert local_cluster_config(lambda k, d: DASK_MALLOC_TRIM) == {key: None}
+    assert local_cluster_config(lambda k, d: str(DASK_MALLOC_TRIM)) == {key: None}
+    assert local_cluster_config(lambda k, d: 1 << 20) == {}  # the user's own value
+    assert local_cluster_config(lambda k, d: d) == {}  # none set
+
+
+def test_worker_setup_freezes_the_heap_at_exit_of_its_own_workers_only(tmp_path):
+    """The plugin's teardown freezes a worker's heap (its exit then skips Python's final
+    collections) only on workers of the sweep's own local processes; a threads cluster
+    (workers in this process) leaves this process's heap as it was."""
+    import gc
+
+    from neurotwin.sweep.run import _worker_setup
+
+    assert gc.get_freeze_count() == 0
+    try:
+        _worker_setup([], own_cluster=False).teardown(None)
+        assert gc.get_freeze_count() == 0
+        _worker_setup([], own_cluster=True).teardown(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    run_sweep(tiny(figure=None), tmp_path, scheduler="threads", progress=False)
+    assert gc.get_freeze_count() == 0
+
+
 # -- where the points run: in-process or on a cluster, batches, BLAS threads -----------
 
 
