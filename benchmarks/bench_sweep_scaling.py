@@ -14,7 +14,10 @@ updates, one point per seed):
    the BLAS threads the points saw (a derived value read by threadpoolctl inside each
    point: ``max(1, cores // workers)`` expected); then the same points as plain loops in
    one fresh process and in two at once (no Dask): the ratio two processes reach on this
-   machine, the sweep's ceiling (two processes share memory bandwidth and caches);
+   machine, the sweep's ceiling (two processes share memory bandwidth and caches); and
+   ``run_sweep(client=...)`` on a running local cluster of 1 and of 2 workers, started
+   and warmed beforehand (as ``--scheduler tcp://...`` uses one): the sweep's scaling
+   without its processes' start and imports (about 2 s a worker);
 2. **tiny points** (``--tiny-points`` points of about 20 ms): a plain Python loop of
    ``neurotwin.run`` on the same points, then ``run_sweep`` with nothing chosen (the
    sweep picks in-process or a cluster from a pilot and says which: the line is
@@ -129,9 +132,37 @@ def plain_processes(exp: sweep.Experiment, realization: str, n_procs: int) -> fl
     return time.perf_counter() - t0
 
 
+def _warm_point(kw: dict) -> None:
+    """One point in a worker's main thread: Brian2's import and first run (client.run)."""
+    neurotwin.run("hopfield", kw["realization"], seed=0, cue_noise=0.1, **kw["fixed"])
+
+
+def running_cluster_sweep(exp: sweep.Experiment, realization: str, n_workers: int) -> float:
+    """Wall seconds of ``run_sweep(client=...)`` on a local cluster of ``n_workers`` that
+    was started and warmed (imports, one point per worker) beforehand, as a researcher's
+    running cluster is (``--scheduler tcp://...`` or ``client=``): the sweep's own
+    scaling without the processes' start. A plain ``LocalCluster``, as a user makes one."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        client.run(_warm_point, {"realization": realization, "fixed": exp.fixed})
+        took, _, _ = timed_sweep(exp, client=client)
+    return took
+
+
 def row(what, secs, start, threads, mode):
     start_txt = f"{start:8.2f}" if start is not None else f"{'-':>8}"
-    print(f"{what:<44} {secs:8.2f} {start_txt} {str(threads):>10}  {mode}")
+    print(f"{what:<52} {secs:8.2f} {start_txt} {str(threads):>10}  {mode}")
 
 
 def _print_tiny(args, t_loop, auto, again, two) -> None:
@@ -141,7 +172,7 @@ def _print_tiny(args, t_loop, auto, again, two) -> None:
         f"tiny: {args.tiny_points} points, hopfield reference sync, n_units {args.tiny_units}, "
         f"{args.tiny_cues} cues, ~{t_loop / args.tiny_points * 1000:.0f} ms per point in the loop"
     )
-    print(f"{'what':<44} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
+    print(f"{'what':<52} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
     row("plain loop of neurotwin.run (best of 4)", t_loop, None, "-", "")
     row("run_sweep, nothing chosen", t_auto, s_auto["cluster_start_s"], th_auto, s_auto["mode"])
     row(
@@ -235,7 +266,9 @@ def main(argv: list[str] | None = None) -> None:
         t_2, s_2, th_2 = timed_sweep(long, workers=2)
         p_1 = plain_processes(long, args.long_realization, 1)
         p_2 = plain_processes(long, args.long_realization, 2)
-        reps.append((t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2))
+        r_1 = running_cluster_sweep(long, args.long_realization, 1)
+        r_2 = running_cluster_sweep(long, args.long_realization, 2)
+        reps.append((t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2, r_1, r_2))
     load1 = os.getloadavg()
     _print_long(args, reps)
     print(f"# load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
@@ -250,18 +283,21 @@ def _print_long(args, reps) -> None:
         f"{args.long_cues} cues, ~{s_1['sum_point_time_s'] / args.long_points:.2f} s per point "
         f"on 1 worker; {len(reps)} repeats of: sweep on 1 worker, on 2, plain loops"
     )
-    print(f"{'what':<44} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
-    ratios = {"start": [], "after": [], "ceiling": [], "fraction": []}
-    for i, (t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2) in enumerate(reps, 1):
+    print(f"{'what':<52} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
+    ratios = {"start": [], "after": [], "ceiling": [], "fraction": [], "running": []}
+    for i, (t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2, r_1, r_2) in enumerate(reps, 1):
         row(f"[{i}] run_sweep, workers=1", t_1, s_1["cluster_start_s"], th_1, s_1["mode"])
         row(f"[{i}] run_sweep, workers=2", t_2, s_2["cluster_start_s"], th_2, s_2["mode"])
         row(f"[{i}] plain loop, 1 process (no Dask)", p_1, None, "-", "")
         row(f"[{i}] plain loops, 2 processes at once", p_2, None, "-", "")
+        row(f"[{i}] run_sweep(client=), running cluster, 1 worker", r_1, None, "-", "")
+        row(f"[{i}] run_sweep(client=), running cluster, 2 workers", r_2, None, "-", "")
         c1, c2 = t_1 - s_1["cluster_start_s"], t_2 - s_2["cluster_start_s"]
         ratios["start"].append(t_1 / t_2)
         ratios["after"].append(c1 / c2)
         ratios["ceiling"].append(p_1 / p_2)
         ratios["fraction"].append(t_1 / t_2 / (p_1 / p_2))
+        ratios["running"].append(r_1 / r_2)
 
     def line(what: str, key: str, goal: str = "") -> None:
         vals = ratios[key]
@@ -272,6 +308,7 @@ def _print_long(args, reps) -> None:
     line("ratio 1 worker / 2 workers, after the start", "after")
     line("ratio 1 process / 2 processes (machine's ceiling)", "ceiling")
     line("sweep's ratio as a fraction of that ceiling", "fraction")
+    line("ratio 1 worker / 2 workers, running cluster", "running")
 
 
 if __name__ == "__main__":

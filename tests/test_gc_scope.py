@@ -103,3 +103,16 @@ def test_a_run_simulates_with_the_heap_frozen_and_hands_it_back():
     assert result.traces.keys() == plain.traces.keys()
     for name, trace in plain.traces.items():
         np.testing.assert_array_equal(result.traces[name], trace)
+
+
+def test_the_command_freezes_the_heap_as_it_exits(monkeypatch, capsys):
+    """``neurotwin`` (cli.main) freezes everything before the process exits, so Python's
+    final collections skip it; its exit code is unchanged (2 for bad input)."""
+    from neurotwin import cli
+
+    monkeypatch.setattr("sys.argv", ["neurotwin", "run", "hopfield", "--set", "n_units=-1"])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 2
+    assert "n_units" in capsys.readouterr().err
+    assert gc.get_freeze_count() > 0

@@ -453,6 +453,7 @@ def test_local_cluster_config_drops_only_dasks_own_malloc_trim():
     assert local_cluster_config(lambda k, d: str(DASK_MALLOC_TRIM)) == {key: None}
     assert local_cluster_config(lambda k, d: 1 << 20) == {}  # the user's own value
     assert local_cluster_config(lambda k, d: d) == {}  # none set
+    assert local_cluster_config(lambda k, d: "64k") == {}  # not Dask's: left to glibc
 
 
 def test_worker_setup_freezes_the_heap_at_exit_of_its_own_workers_only(tmp_path):

@@ -105,9 +105,11 @@ def local_cluster_config(get=None) -> dict:
 
     key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
     value = (get or dask.config.get)(key, None)
-    if value is not None and int(value) == DASK_MALLOC_TRIM:
-        return {key: None}
-    return {}
+    try:
+        shipped = value is not None and int(value) == DASK_MALLOC_TRIM
+    except (TypeError, ValueError):  # the user's own value, whatever glibc makes of it
+        shipped = False
+    return {key: None} if shipped else {}
 
 
 def blas_limit(cores: int, worker_threads: int) -> int:
