@@ -781,10 +781,10 @@ def _worker_setup(packages: Sequence[str], own_cluster: bool):
     event loop runs there), before any task; also on workers that join later.
 
     ``own_cluster``: the workers are processes of this sweep's local cluster, so the
-    plugin's teardown is their exit; it then freezes the heap (``gc.freeze``), so Python's final
-    collections at exit skip the objects the system frees anyway: a worker that
-    imported Brian2 took 0.5-0.6 s to exit, 0.15 s frozen (issue 16). A cluster the user
-    gave keeps running, so its workers are left as they are.
+    plugin's teardown is their exit; it then freezes the heap (``gc.freeze``), so
+    Python's final collections at exit skip the objects the system frees anyway: a
+    worker that imported Brian2 took 0.5-0.6 s to exit, 0.15 s frozen (issue 16). A
+    cluster the user gave keeps running, so its workers are left as they are.
     """
     from distributed.diagnostics.plugin import WorkerPlugin
 
