@@ -55,6 +55,7 @@ from pathlib import Path
 
 import neurotwin
 from neurotwin import sweep
+from neurotwin.budget import usable_cores
 
 KEPT = ("final_overlap", "recall_fraction")
 
@@ -237,10 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skip-tiny", action="store_true", help="only the long points")
     args = ap.parse_args(argv)
     load0 = os.getloadavg()
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count()
+    cores = usable_cores()
     command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
     print(f"# {command}")
     print(f"# {cores} cores; load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")

@@ -1,5 +1,6 @@
 """What a run will cost, checked before any work: memory against what is free, and
-simulated steps against a budget the user can raise.
+simulated steps against a budget the user can raise; and the machine's resources it is
+checked against (:func:`available_memory`, :func:`usable_cores`).
 
 A model estimates its own cost from its parameters (``ModelSpec.estimate(params,
 options, realization) -> Cost``); :func:`check` refuses, with one line naming the
@@ -54,6 +55,14 @@ def available_memory() -> int:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
         return 2**63
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity on Linux; else all of them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def gib(n: float) -> str:

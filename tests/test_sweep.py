@@ -14,6 +14,7 @@ import xarray as xr
 import neurotwin
 from neurotwin import ParamError, SimulationError
 from neurotwin import sweep as sw
+from neurotwin.budget import usable_cores
 from neurotwin.sweep import Experiment, run_sweep
 
 KEPT = ("final_overlap", "recall_fraction", "converged")
@@ -564,6 +565,6 @@ def test_points_worth_a_cluster_go_to_one_in_batches_with_limited_blas(
     summary = json.loads((tmp_path / "there" / "tiny.summary.json").read_text())["sweep"]
     assert summary["scheduler"] == "processes" and summary["cluster_start_s"] > 0
     default = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
-    limit = tasks.blas_limit(tasks._cores(), 2)
+    limit = tasks.blas_limit(usable_cores(), 2)
     # the pilot's one point ran here, with this process's threads; 23 on the workers
     assert sorted(ds["blas"].values.ravel().tolist()) == sorted([default] + [limit] * 23)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..budget import usable_cores
 from ..errors import ParamError, SweepError
 from ..files import (
     atomic_write,
@@ -42,7 +43,6 @@ from .tasks import (
     IN_FLIGHT_PER_WORKER,
     PILOT_S,
     TASK_S,
-    _cores,
     _count,
     _seconds,
     batch_size,
@@ -525,7 +525,7 @@ class _Runner:
             blas = (
                 "BLAS threads as this process's"
                 if self.kind == "threads"
-                else f"{blas_limit(_cores(), self.n_local)} BLAS thread(s) per worker"
+                else f"{blas_limit(usable_cores(), self.n_local)} BLAS thread(s) per worker"
             )
             cluster = _count(self.n_local, "worker")
             return f"on a local cluster of {cluster} ({where}; {chosen}), {blas}; {batches}"

@@ -20,10 +20,10 @@ same cores. Hence:
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..budget import usable_cores
 from .points import run_point
 
 #: seconds of points the pilot runs in this process before choosing where the rest runs
@@ -143,15 +143,8 @@ def run_batch(groups: Sequence[tuple], threads_by_host: dict[str, int] | None) -
     worker = get_worker()
     host = urlparse(worker.address).hostname or worker.address
     k = threads_by_host.get(host) or worker.state.nthreads
-    with threadpool_limits(limits=blas_limit(_cores(), k), user_api="blas"):
+    with threadpool_limits(limits=blas_limit(usable_cores(), k), user_api="blas"):
         return [run_point(*args) for args in groups]
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _count(n: int, noun: str) -> str:

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurotwin.budget import usable_cores
+
 from .storage import EXACT_FLOAT32, max_abs
 
 
@@ -56,13 +58,6 @@ SMALL_PRODUCT_FLOPS = 2e9
 TINY_PRODUCT_FLOPS = 1e6
 
 _controller = None
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
 
 
 #: seconds a count of idle cores is reused: reading it costs 0.1-0.2 ms, and a run of
@@ -101,7 +96,7 @@ def _count_idle_cores() -> int | None:
             own += stat[stat.rindex(")") + 2] == "R"
     except (OSError, ValueError, IndexError):
         return None
-    return max(1, _cores() - max(running - own, 0))
+    return max(1, usable_cores() - max(running - own, 0))
 
 
 def small_work_threads(work: float, default: int) -> int:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import neurotwin
 from neurotwin import InputError, ParamError
+from neurotwin.budget import usable_cores
 from neurotwin.rate_models.hopfield import hopfield as hf
 
 # -- theory -----------------------------------------------------------------------
@@ -460,7 +461,7 @@ def test_idle_cores_counts_a_busy_neighbour():
 
     if recall.idle_cores() is None:
         pytest.skip("no /proc here")
-    cores = recall._cores()
+    cores = usable_cores()
     if cores < 2:
         pytest.skip("one core: nothing to leave idle")
     child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
