@@ -322,17 +322,20 @@ def distinct_rows(states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, position[src]
 
 
-def overlap_counts(states: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+def overlap_counts(
+    states: np.ndarray, patterns: np.ndarray, distinct: tuple | None = None
+) -> np.ndarray:
     """``xi^mu . s`` for every state and pattern (new last axis), float32 integers.
 
     Float32 products of ±1 are exact (N < 2^24); states and patterns go through in
     blocks, so no float copy of all states or of all patterns is made, and rows that
-    repeat the step before are computed once (:func:`distinct_rows`).
+    repeat the step before are computed once (:func:`distinct_rows`; ``distinct``: its
+    result for these states, where the caller has it).
     """
     n = states.shape[-1]
     s = np.ascontiguousarray(states).reshape(-1, n)
     p = patterns.shape[0]
-    rows, where = distinct_rows(states)
+    rows, where = distinct_rows(states) if distinct is None else distinct
     out = np.empty((len(rows), p), dtype=np.float32)
     # one thread decision for the whole product, not per (cache-sized) block
     with recall.blas_threads(2.0 * len(rows) * n * p):
@@ -361,15 +364,16 @@ def energy(states: np.ndarray, w: np.ndarray, u: np.ndarray) -> np.ndarray:
     return e[where].reshape(states.shape[:-1])
 
 
-def threshold_term(states: np.ndarray, u: np.ndarray) -> np.ndarray:
+def threshold_term(states: np.ndarray, u: np.ndarray, distinct: tuple | None = None) -> np.ndarray:
     """The threshold term ``U.s`` of the energy for every state along the last axis
-    (float64; exactly 0, with no product, where U is 0)."""
+    (float64; exactly 0, with no product, where U is 0; ``distinct`` as in
+    :func:`overlap_counts`)."""
     u = np.asarray(u, dtype=np.float64)
     n = states.shape[-1]
     if not u.any():
         return np.zeros(states.shape[:-1])
     s = np.ascontiguousarray(states).reshape(-1, n)
-    rows, where = distinct_rows(states)
+    rows, where = distinct_rows(states) if distinct is None else distinct
     us = np.empty(len(rows))
     # small float64 blocks (about 1 MB: 3 ms instead of 12-24 ms for 5,000 x 2,000
     # states); a matrix-vector product, so on the idle cores only (recall.blas_threads:
@@ -380,16 +384,19 @@ def threshold_term(states: np.ndarray, u: np.ndarray) -> np.ndarray:
     return us[where].reshape(states.shape[:-1])
 
 
-def hebbian_energy(counts: np.ndarray, states: np.ndarray, u: np.ndarray) -> np.ndarray:
+def hebbian_energy(
+    counts: np.ndarray, states: np.ndarray, u: np.ndarray, distinct: tuple | None = None
+) -> np.ndarray:
     """E of Hebbian W = (Xi^T Xi - P I) / N from the overlap counts c = Xi s:
     s^T W s = (sum_mu c_mu^2 - P N) / N, so E = -(sum c^2 - P N) / (2 N) + U.s.
-    O(P) per state instead of O(N^2); the sums are exact integers in float64."""
+    O(P) per state instead of O(N^2); the sums are exact integers in float64
+    (``distinct`` as in :func:`overlap_counts`)."""
     n = states.shape[-1]
     p = counts.shape[-1]
     c64 = counts.astype(np.float64)
     sq = np.einsum("...p,...p->...", c64, c64)
     del c64
-    return -(sq - p * n) / (2 * n) + threshold_term(states, u)
+    return -(sq - p * n) / (2 * n) + threshold_term(states, u, distinct)
 
 
 def observe(result: Result, params: HopfieldParams, weights: dict, inputs: dict) -> dict:
@@ -404,16 +411,18 @@ def observe(result: Result, params: HopfieldParams, weights: dict, inputs: dict)
     """
     states = result.traces["state"]
     n = states.shape[-1]
+    distinct = None  # the trace's distinct rows, found once where two terms need them
     if "overlap" in result.observables:  # the realization's own (exact integers / N)
         m = np.asarray(result.observables["overlap"], dtype=np.float64)
         counts = np.rint(m * n)
     else:
-        counts = overlap_counts(states, weights["patterns"])
+        distinct = distinct_rows(states)
+        counts = overlap_counts(states, weights["patterns"], distinct)
         m = counts.astype(np.float64) / n
     targets = inputs["targets"]
     final = m[-1, np.arange(len(targets)), targets]
     if isinstance(weights, HebbianWeights):
-        e = hebbian_energy(counts, states, weights["U"])
+        e = hebbian_energy(counts, states, weights["U"], distinct)
     elif "energy" in result.observables:
         e = result.observables["energy"]
     else:
