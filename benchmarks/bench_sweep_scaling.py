@@ -34,7 +34,10 @@ average before and after is printed: on a shared machine the ratios mean little.
 
 Run: ``python benchmarks/bench_sweep_scaling.py [--long-realization brian2 --long-points 16
 --long-units 200 --long-cues 40 --long-repeats 3 --tiny-points 100 --tiny-units 1000
---tiny-cues 600] [--skip-long] [--skip-tiny]``.
+--tiny-cues 600] [--long-point-s SECONDS] [--sweeps-only] [--skip-long] [--skip-tiny]``.
+``--long-point-s`` sizes the long points for another machine (cues chosen from two timed
+runs); ``--sweeps-only`` times only the two sweeps of each repeat. Each timing is also
+printed as it is taken (``# [i] ...`` lines), so a run cut short still reports.
 The long points default to Brian2's runtime target (single-threaded, about 1 s each):
 a reference point of that size is a BLAS product that one worker already runs on both
 cores, so two workers cannot be faster there (``--long-realization reference`` shows it).
@@ -161,6 +164,45 @@ def running_cluster_sweep(exp: sweep.Experiment, realization: str, n_workers: in
     return took
 
 
+def progress(line: str) -> None:
+    """A timing as soon as it is taken (the tables come at the end): a run cut short by a
+    time limit still shows what it measured."""
+    print(f"# {line}", flush=True)
+
+
+def calibrated_cues(args) -> int:
+    """The cue count at which one long point takes about ``--long-point-s`` seconds here:
+    a point's time is about linear in its cues (a fixed build, then one run per cue), so
+    it is timed at ``--long-cues`` and twice that (best of two each), after a first run
+    that pays the imports and compilation, and the line through the two is solved for
+    the target."""
+    fixed = {"n_units": args.long_units, "n_patterns": max(1, args.long_units // 20)}
+    if args.long_realization == "reference":
+        fixed["update"] = "sync"
+
+    def point(cues: int) -> float:
+        t0 = time.perf_counter()
+        neurotwin.run(
+            "hopfield", args.long_realization, seed=0, cue_noise=0.1, n_cues=cues, **fixed
+        )
+        return time.perf_counter() - t0
+
+    c0 = args.long_cues
+    point(c0)  # imports, code generation, compilation
+    # best of two at each count: a second run in a process can still pay one-off costs
+    t0 = min(point(c0), point(c0))
+    t1 = min(point(2 * c0), point(2 * c0))
+    if t1 > t0 * 1.2:  # the line is trustworthy: the run grows with its cues
+        cues = max(1, round(c0 + (args.long_point_s - t0) / ((t1 - t0) / c0)))
+    else:  # timing noise swamped the slope (seen once on a loaded machine): proportional
+        cues = max(1, round(2 * c0 * args.long_point_s / t1))
+    print(
+        f"# calibration: {c0} cues {t0:.2f} s, {2 * c0} cues {t1:.2f} s in this process -> "
+        f"--long-cues {cues} for ~{args.long_point_s:.2f} s points"
+    )
+    return cues
+
+
 def row(what, secs, start, threads, mode):
     start_txt = f"{start:8.2f}" if start is not None else f"{'-':>8}"
     print(f"{what:<52} {secs:8.2f} {start_txt} {str(threads):>10}  {mode}")
@@ -229,11 +271,24 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--long-units", type=int, default=200)
     ap.add_argument("--long-cues", type=int, default=40)
     ap.add_argument("--long-repeats", type=int, default=3)
+    ap.add_argument(
+        "--long-point-s",
+        type=float,
+        default=None,
+        help="choose --long-cues so that one long point takes about this many seconds here "
+        "(timed in this process at two cue counts; for machines faster or slower than the "
+        "one the defaults were set on)",
+    )
     ap.add_argument("--tiny-points", type=int, default=100)
     ap.add_argument("--tiny-units", type=int, default=1000)
     # 600 cues: points of about 20 ms (the goal's size) since sync recall runs factored;
     # 300 cues gave 11-15 ms points, where the sweep's per-point file weighs more
     ap.add_argument("--tiny-cues", type=int, default=600)
+    ap.add_argument(
+        "--sweeps-only",
+        action="store_true",
+        help="long part: only run_sweep on 1 and 2 workers (no plain loops, no running cluster)",
+    )
     ap.add_argument("--skip-long", action="store_true", help="only the tiny points")
     ap.add_argument("--skip-tiny", action="store_true", help="only the long points")
     args = ap.parse_args(argv)
@@ -247,6 +302,8 @@ def main(argv: list[str] | None = None) -> None:
         _tiny(args)
     if args.skip_long:
         return
+    if args.long_point_s is not None:
+        args.long_cues = calibrated_cues(args)
     long = experiment(
         "bench-scaling-long",
         args.long_points,
@@ -259,13 +316,20 @@ def main(argv: list[str] | None = None) -> None:
     # drifts by 10-20 % within minutes (shared cores), so each ratio is taken within one
     # repeat, and the repeats are all printed
     reps = []
-    for _ in range(args.long_repeats):
+    for i in range(1, args.long_repeats + 1):
         t_1, s_1, th_1 = timed_sweep(long, workers=1)
+        progress(f"[{i}] workers=1 {t_1:.2f} s, start {s_1['cluster_start_s']:.2f} s")
         t_2, s_2, th_2 = timed_sweep(long, workers=2)
-        p_1 = plain_processes(long, args.long_realization, 1)
-        p_2 = plain_processes(long, args.long_realization, 2)
-        r_1 = running_cluster_sweep(long, args.long_realization, 1)
-        r_2 = running_cluster_sweep(long, args.long_realization, 2)
+        progress(f"[{i}] workers=2 {t_2:.2f} s, start {s_2['cluster_start_s']:.2f} s")
+        if args.sweeps_only:
+            p_1 = p_2 = r_1 = r_2 = None
+        else:
+            p_1 = plain_processes(long, args.long_realization, 1)
+            p_2 = plain_processes(long, args.long_realization, 2)
+            progress(f"[{i}] plain loops: 1 process {p_1:.2f} s, 2 processes {p_2:.2f} s")
+            r_1 = running_cluster_sweep(long, args.long_realization, 1)
+            r_2 = running_cluster_sweep(long, args.long_realization, 2)
+            progress(f"[{i}] running cluster: 1 worker {r_1:.2f} s, 2 workers {r_2:.2f} s")
         reps.append((t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2, r_1, r_2))
     load1 = os.getloadavg()
     _print_long(args, reps)
@@ -279,31 +343,39 @@ def _print_long(args, reps) -> None:
         f"long: {args.long_points} points, hopfield {args.long_realization}, "
         f"n_units {args.long_units}, "
         f"{args.long_cues} cues, ~{s_1['sum_point_time_s'] / args.long_points:.2f} s per point "
-        f"on 1 worker; {len(reps)} repeats of: sweep on 1 worker, on 2, plain loops"
+        f"on 1 worker; {len(reps)} repeats of: sweep on 1 worker, on 2"
+        + ("" if args.sweeps_only else ", plain loops, running clusters")
     )
     print(f"{'what':<52} {'seconds':>8} {'start_s':>8} {'blas':>10}  mode")
-    ratios = {"start": [], "after": [], "ceiling": [], "fraction": [], "running": []}
+    ratios = {k: [] for k in ("start", "after", "point", "ceiling", "fraction", "running")}
     for i, (t_1, s_1, th_1, t_2, s_2, th_2, p_1, p_2, r_1, r_2) in enumerate(reps, 1):
         row(f"[{i}] run_sweep, workers=1", t_1, s_1["cluster_start_s"], th_1, s_1["mode"])
         row(f"[{i}] run_sweep, workers=2", t_2, s_2["cluster_start_s"], th_2, s_2["mode"])
+        c1, c2 = t_1 - s_1["cluster_start_s"], t_2 - s_2["cluster_start_s"]
+        ratios["start"].append(t_1 / t_2)
+        ratios["after"].append(c1 / c2)
+        # a point's own time on 2 workers over 1: what sharing the machine costs a point
+        ratios["point"].append(s_2["sum_point_time_s"] / s_1["sum_point_time_s"])
+        if p_1 is None:
+            continue
         row(f"[{i}] plain loop, 1 process (no Dask)", p_1, None, "-", "")
         row(f"[{i}] plain loops, 2 processes at once", p_2, None, "-", "")
         row(f"[{i}] run_sweep(client=), running cluster, 1 worker", r_1, None, "-", "")
         row(f"[{i}] run_sweep(client=), running cluster, 2 workers", r_2, None, "-", "")
-        c1, c2 = t_1 - s_1["cluster_start_s"], t_2 - s_2["cluster_start_s"]
-        ratios["start"].append(t_1 / t_2)
-        ratios["after"].append(c1 / c2)
         ratios["ceiling"].append(p_1 / p_2)
         ratios["fraction"].append(t_1 / t_2 / (p_1 / p_2))
         ratios["running"].append(r_1 / r_2)
 
     def line(what: str, key: str, goal: str = "") -> None:
         vals = ratios[key]
+        if not vals:
+            return
         each = " ".join(f"{v:.2f}" for v in vals)
         print(f"{what:<52} {each}   median {statistics.median(vals):.2f}  {goal}")
 
     line("ratio 1 worker / 2 workers, start included", "start", "(goal >= 1.8)")
     line("ratio 1 worker / 2 workers, after the start", "after")
+    line("points' summed time, 2 workers / 1 worker", "point")
     line("ratio 1 process / 2 processes (machine's ceiling)", "ceiling")
     line("sweep's ratio as a fraction of that ceiling", "fraction")
     line("ratio 1 worker / 2 workers, running cluster", "running")
