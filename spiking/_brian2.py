@@ -63,6 +63,31 @@ def _b2():
     return brian2
 
 
+def import_without_pylab() -> None:
+    """Import Brian2 without the ``from pylab import *`` of its ``__init__``.
+
+    That line imports matplotlib.pyplot: 0.3-0.7 s of the 0.9-1.6 s that ``import
+    brian2`` took on the 2-core machine (issue 16), paid by every sweep worker before its
+    first point. With ``pylab`` missing, Brian2 takes the path it has for installs
+    without matplotlib (numpy's names imported one by one), so its code runs the same;
+    only pylab's plotting names (``plot``, ``figure``, ...) are absent from the
+    ``brian2`` namespace. Hence only for processes neurotwin starts and owns (the
+    workers of a sweep's own local cluster), never in a user's session, where ``from
+    brian2 import *`` may be expected to bring them. ``pylab`` imports normally again
+    afterwards. Does nothing if Brian2 or pylab is already imported.
+    """
+    import sys
+
+    if "brian2" in sys.modules or "pylab" in sys.modules:
+        return
+    sys.modules["pylab"] = None  # `import pylab` raises ImportError while this is set
+    try:
+        import brian2  # noqa: F401
+    finally:
+        if "pylab" in sys.modules and sys.modules["pylab"] is None:
+            del sys.modules["pylab"]
+
+
 def is_multiple(x: float, step: float) -> bool:
     """``x`` is ``k * step`` for a whole ``k >= 1``, to a relative tolerance of 1e-6 of ``x``."""
     k = round(x / step)

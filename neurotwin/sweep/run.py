@@ -780,29 +780,37 @@ def _worker_setup(packages: Sequence[str], own_cluster: bool):
     """A Dask worker plugin importing ``packages`` in each worker's main thread (its
     event loop runs there), before any task; also on workers that join later.
 
-    ``own_cluster``: the workers are processes of this sweep's local cluster, so the
-    plugin's teardown is their exit; it then freezes the heap (``gc.freeze``), so
+    ``own_cluster``: the workers are processes of this sweep's local cluster, which no
+    one else's code runs in. Then Brian2 is imported without pylab
+    (:func:`neurotwin.spiking._brian2.import_without_pylab`: 0.3-0.7 s less per worker
+    start), and the plugin's teardown, their exit, freezes the heap (``gc.freeze``), so
     Python's final collections at exit skip the objects the system frees anyway: a
     worker that imported Brian2 took 0.5-0.6 s to exit, 0.15 s frozen (issue 16). A
-    cluster the user gave keeps running, so its workers are left as they are.
+    cluster the user gave keeps running and gets a plain import; its workers are left
+    as they are.
     """
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class WorkerSetup(WorkerPlugin):
-        def __init__(self, pkgs, freeze_at_exit):
+        def __init__(self, pkgs, own):
             self.pkgs = list(pkgs)
-            self.freeze_at_exit = freeze_at_exit
+            self.own = own
 
         def setup(self, worker):
             import importlib as _importlib
             import threading
 
-            if threading.current_thread() is threading.main_thread():
-                for pkg in self.pkgs:
-                    _importlib.import_module(pkg)
+            if threading.current_thread() is not threading.main_thread():
+                return
+            if self.own and "brian2" in self.pkgs:
+                from neurotwin.spiking._brian2 import import_without_pylab
+
+                import_without_pylab()
+            for pkg in self.pkgs:
+                _importlib.import_module(pkg)
 
         def teardown(self, worker):
-            if self.freeze_at_exit:
+            if self.own:
                 import gc
 
                 gc.freeze()
