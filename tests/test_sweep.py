@@ -433,6 +433,14 @@ def malloc_trim(result) -> float:
     return float(os.environ.get("MALLOC_TRIM_THRESHOLD_", "-1"))
 
 
+def tick_interval(result) -> float:
+    """Seconds between the event-loop ticks of the worker's Dask config, read in it."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(dask.config.get("distributed.admin.tick.interval")))
+
+
 def test_local_workers_keep_glibc_trimming_and_are_gone_when_the_sweep_returns(
     tmp_path, monkeypatch
 ):
@@ -443,10 +451,16 @@ def test_local_workers_keep_glibc_trimming_and_are_gone_when_the_sweep_returns(
     import psutil
 
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
-    exp = tiny(derived={"trim": malloc_trim}, seeds=(0,), grid={"n_patterns": [2]}, figure=None)
+    exp = tiny(
+        derived={"trim": malloc_trim, "tick": tick_interval},
+        seeds=(0,),
+        grid={"n_patterns": [2]},
+        figure=None,
+    )
     ds = run_sweep(exp, tmp_path / "dask", workers=1, progress=False)
     assert (ds["error"].values == "").all(), ds["error"].values
     assert set(ds["trim"].values.ravel()) == {-1.0}
+    assert set(ds["tick"].values.ravel()) == {1.0}  # MONITOR_INTERVALS, not Dask's 20 ms
     workers = [  # spawned worker processes (multiprocessing's resource tracker stays)
         p
         for p in psutil.Process().children(recursive=True)
@@ -467,6 +481,25 @@ def test_local_cluster_config_drops_only_dasks_own_malloc_trim():
     assert local_cluster_config(lambda k, d: 1 << 20) == {}  # the user's own value
     assert local_cluster_config(lambda k, d: d) == {}  # none set
     assert local_cluster_config(lambda k, d: "64k") == {}  # not Dask's: left to glibc
+
+
+def test_local_cluster_config_slows_only_dasks_own_monitor_intervals():
+    """Dask's shipped monitor intervals are replaced by MONITOR_INTERVALS (spelled any
+    way Dask reads them); an interval the user's Dask config sets is kept."""
+    from neurotwin.sweep.tasks import MONITOR_INTERVALS, local_cluster_config
+
+    shipped = {k: dask for k, (dask, _) in MONITOR_INTERVALS.items()}
+    ours = {k: mine for k, (_, mine) in MONITOR_INTERVALS.items()}
+    assert local_cluster_config(lambda k, d: shipped.get(k, d)) == ours
+    assert local_cluster_config(
+        lambda k, d: {"distributed.admin.tick.interval": 0.02}.get(k, d)
+    ) == {"distributed.admin.tick.interval": "1s"}
+    user = {k: "250ms" for k in MONITOR_INTERVALS}
+    assert local_cluster_config(lambda k, d: user.get(k, d)) == {}
+    assert (
+        local_cluster_config(lambda k, d: {"distributed.admin.tick.interval": "soon"}.get(k, d))
+        == {}
+    )
 
 
 def test_worker_setup_freezes_the_heap_at_exit_of_its_own_workers_only(tmp_path):

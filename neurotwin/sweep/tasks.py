@@ -87,29 +87,59 @@ def batch_size(point_s: float | None, n_left: int, n_workers: int) -> int:
 #: Dask's shipped value of ``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_``
 DASK_MALLOC_TRIM = 65536
 
+#: Dask's shipped intervals of the periodic monitors every scheduler, nanny and worker
+#: runs (event-loop latency ticks, psutil system and memory samples), and the sweep's
+#: own: on this 2-core machine (issue 16) the calling process (scheduler and nannies of
+#: a 2-worker cluster) took 6.6-8.8 % of a core between the first and last points with
+#: Dask's, 3.8-4.1 % with these; time the two workers' points could not use. The
+#: sweep's cluster serves no dashboard; the monitors still run, less often. The memory
+#: monitor (spilling, pausing, and the nanny's restart of a worker over its limit) acts
+#: within half a second instead of a tenth.
+MONITOR_INTERVALS = {
+    "distributed.admin.tick.interval": ("20ms", "1s"),
+    "distributed.admin.system-monitor.interval": ("500ms", "2s"),
+    "distributed.worker.memory.monitor-interval": ("100ms", "500ms"),
+}
+
 
 def local_cluster_config(get=None) -> dict:
-    """Dask settings for the local cluster a sweep starts itself.
+    """Dask settings for the local cluster a sweep starts itself (its scheduler and
+    nannies in this process, its workers in processes of their own, which the nannies
+    hand this config).
 
     Dask starts its worker processes with ``MALLOC_TRIM_THRESHOLD_=65536``, so that
     freed memory goes back to the system at once. Setting it also turns off glibc's
     adaptive mmap threshold, so every array above 128 kB is mapped and unmapped anew:
     a 1 s Brian2 Hopfield point (N = 200) took 60,000-70,000 page faults in a worker
     against 4,000-7,000 in a plain process (issue 16). The sweep's workers run
-    simulations, not long-lived data services, so they keep glibc's default; a value
-    other than Dask's shipped one (the user's Dask config) is left as it is, and one set
-    in this process's environment still reaches the workers, which inherit it.
-    ``get``: the config getter (default ``dask.config.get``), for tests.
+    simulations, not long-lived data services, so they keep glibc's default. The
+    periodic monitors run at :data:`MONITOR_INTERVALS`. Only Dask's shipped values are
+    replaced: a value from the user's Dask config is left as it is, and a trim
+    threshold set in this process's environment still reaches the workers, which
+    inherit it. ``get``: the config getter (default ``dask.config.get``), for tests.
     """
     import dask
+    from dask.utils import parse_timedelta
 
+    get = get or dask.config.get
+    config: dict = {}
     key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-    value = (get or dask.config.get)(key, None)
+    value = get(key, None)
     try:
         shipped = value is not None and int(value) == DASK_MALLOC_TRIM
     except (TypeError, ValueError):  # the user's own value, whatever glibc makes of it
         shipped = False
-    return {key: None} if shipped else {}
+    if shipped:
+        config[key] = None
+    for key, (dasks, ours) in MONITOR_INTERVALS.items():
+        value = get(key, None)
+        try:
+            shipped = value is not None and parse_timedelta(value) == parse_timedelta(dasks)
+        except (TypeError, ValueError, KeyError):  # not a duration: the user's, left as is
+            shipped = False
+        if shipped:
+            config[key] = ours
+    return config
 
 
 def blas_limit(cores: int, worker_threads: int) -> int:
