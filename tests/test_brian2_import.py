@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("brian2")
 
 PROBE = """
-import json, math, sys
+import json, sys
 {before}
 import brian2
 out = {{

@@ -446,8 +446,9 @@ def test_local_workers_keep_glibc_trimming_and_are_gone_when_the_sweep_returns(
 ):
     """Dask's own MALLOC_TRIM_THRESHOLD_=65536 is not given to the sweep's local workers
     (it made a Brian2 point take ten times the page faults, issue 16); what this process's
-    environment sets still reaches them. The workers are stopped, in a thread that
-    overlaps the combined dataset's writing, before run_sweep returns."""
+    environment sets still reaches them, and so does the sweep's Dask config (its slower
+    monitor ticks). The workers are stopped, in a thread that overlaps the combined
+    dataset's writing, before run_sweep returns."""
     import psutil
 
     monkeypatch.syspath_prepend(str(Path(__file__).parent))

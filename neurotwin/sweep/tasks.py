@@ -87,11 +87,11 @@ def batch_size(point_s: float | None, n_left: int, n_workers: int) -> int:
 #: Dask's shipped value of ``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_``
 DASK_MALLOC_TRIM = 65536
 
-#: Dask's shipped intervals of the periodic monitors every scheduler, nanny and worker
-#: runs (event-loop latency ticks, psutil system and memory samples), and the sweep's
-#: own: on this 2-core machine (issue 16) the calling process (scheduler and nannies of
-#: a 2-worker cluster) took 6.6-8.8 % of a core between the first and last points with
-#: Dask's, 3.8-4.1 % with these; time the two workers' points could not use. The
+#: (Dask's shipped interval, the sweep's) of the periodic monitors that every scheduler,
+#: nanny and worker runs (event-loop latency ticks, psutil system and memory samples).
+#: On the 2-core machine (issue 16) the calling process (scheduler and nannies of a
+#: 2-worker cluster) took 6.6-8.8 % of a core between the first and last points with
+#: Dask's, 3.8-4.1 % with the sweep's: time the two workers' points could not use. The
 #: sweep's cluster serves no dashboard; the monitors still run, less often. The memory
 #: monitor (spilling, pausing, and the nanny's restart of a worker over its limit) acts
 #: within half a second instead of a tenth.
