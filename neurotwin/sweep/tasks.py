@@ -122,20 +122,21 @@ def local_cluster_config(get=None) -> dict:
     from dask.utils import parse_timedelta
 
     get = get or dask.config.get
+    # key -> (Dask's shipped value, the sweep's, how Dask reads the value)
+    replaced = {
+        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": (
+            DASK_MALLOC_TRIM,
+            None,
+            int,
+        ),
+        **{key: (dasks, ours, parse_timedelta) for key, (dasks, ours) in MONITOR_INTERVALS.items()},
+    }
     config: dict = {}
-    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-    value = get(key, None)
-    try:
-        shipped = value is not None and int(value) == DASK_MALLOC_TRIM
-    except (TypeError, ValueError):  # the user's own value, whatever glibc makes of it
-        shipped = False
-    if shipped:
-        config[key] = None
-    for key, (dasks, ours) in MONITOR_INTERVALS.items():
+    for key, (dasks, ours, read) in replaced.items():
         value = get(key, None)
         try:
-            shipped = value is not None and parse_timedelta(value) == parse_timedelta(dasks)
-        except (TypeError, ValueError, KeyError):  # not a duration: the user's, left as is
+            shipped = value is not None and read(value) == read(dasks)
+        except (TypeError, ValueError, KeyError):  # the user's own value, left as it is
             shipped = False
         if shipped:
             config[key] = ours
